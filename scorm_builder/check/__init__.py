@@ -1,0 +1,1 @@
+"""Checks on author content that the loaders run while building the model."""

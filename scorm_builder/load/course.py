@@ -1,0 +1,188 @@
+"""`course.yaml` and everything it names, to one checked Course."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import Problem, Severity, has_errors
+from ..model import Assessment, Completion, CompletionRule, Course, Media, Objective
+from .assessment import load_assessment
+from .ids import ID_HINT, ID_PATTERN
+from .scope import Scope
+from .lesson import LessonSource, attach_check, load_lesson
+from .markdown import Markdown, MediaSet, display
+from .yamldoc import Key, Reader, parse_yaml, read_text
+
+COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+COURSE_KEYS = {
+    "id": Key((str,), True, "a stable id such as 'empathy-crs'"),
+    "title": Key((str,), True),
+    "description": Key((str,)),
+    "language": Key((str,), True, "a language tag such as 'en'"),
+    "version": Key((str,), True, "text such as '1.0.0' (quote it if it looks like a number)"),
+    "organisation": Key((str,)),
+    "duration_minutes": Key((int,)),
+    "ce_hours": Key((int, float)),
+    "objectives": Key((list,), True),
+    "lessons": Key((list,), True, "a list of lesson file paths"),
+    "completion": Key((dict,), True),
+    "final_assessment": Key((str,), False, "the path of the final assessment YAML file"),
+}
+OBJECTIVE_KEYS = {"id": Key((str,), True), "text": Key((str,), True)}
+COMPLETION_KEYS = {
+    "rule": Key((str,), True, "all-pages, assessment or both"),
+    "mastery_score": Key((int, float), False, "a number from 0 to 100"),
+    "attempts": Key((int,), False, "a whole number, 0 for unlimited"),
+}
+
+
+def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
+    """The course in `course_dir` and every problem found; None when there is any error."""
+    problems: list[Problem] = []
+    course_file = course_dir / "course.yaml"
+    markdown = Markdown(course_dir, problems, MediaSet(course_dir))
+    file = display(course_file, course_dir)
+    if not course_dir.is_dir():
+        problems.append(Problem(course_dir.as_posix(), "no such course folder",
+                                hint="give the folder that holds course.yaml, e.g. modules/empathy-crs"))
+        return None, problems
+    text = read_text(course_file, file, problems)
+    doc = parse_yaml(text, file, problems) if text is not None else None
+    if doc is None:
+        return None, problems
+    reader = Reader(doc, problems)
+    top = reader.mapping((), COURSE_KEYS, "course.yaml")
+    _check_scalars(reader, top)
+    scope = Scope(set())
+    objectives = _objectives(reader, top, scope)
+    scope.objectives.update(o.id for o in objectives)
+    completion = _completion(reader, top)
+    sources = _lessons(reader, top, course_dir, markdown, scope)
+    lessons = [attach_check(s, _check(s, markdown, scope, problems)) for s in sources]
+    final = None
+    if "final_assessment" in top:
+        final_path = course_dir / top["final_assessment"]
+        if final_path.is_file():
+            final = load_assessment(final_path, markdown, scope, problems)
+        else:
+            reader.problem(("final_assessment",), f"missing file '{top['final_assessment']}'",
+                           "the path is relative to course.yaml")
+    elif completion and completion.rule is not CompletionRule.ALL_PAGES:
+        reader.problem(("completion", "rule"), f"rule '{completion.rule.value}' needs a final assessment",
+                       "add 'final_assessment: assessments/final.yaml', or use rule all-pages")
+    if final is not None and not final.graded:
+        problems.append(Problem(display(course_dir / top["final_assessment"], course_dir),
+                                "the final assessment must be graded", 1, "graded", "add 'graded: true'"))
+    _coverage(problems, scope, objectives, final)
+    if has_errors(problems) or completion is None or {"id", "title", "language", "version"} - top.keys():
+        return None, problems
+    course = Course(
+        id=top["id"], title=top["title"], description=top.get("description", ""), language=top["language"],
+        version=top["version"], organisation=top.get("organisation", ""),
+        duration_minutes=top.get("duration_minutes", 0), ce_hours=float(top.get("ce_hours", 0)),
+        objectives=tuple(objectives), lessons=tuple(lessons), completion=completion, final=final,
+        media=tuple(Media(src, href) for src, href in sorted(markdown.media.files.items(), key=lambda i: i[1])),
+        source_dir=course_dir,
+    )
+    return course, problems
+
+
+def _check_scalars(reader: Reader, top: dict) -> None:
+    if "id" in top and not COURSE_ID.match(top["id"]):
+        reader.problem(("id",), f"invalid course id '{top['id']}'",
+                       "use letters, digits, '.', '-' and '_' (at most 100), starting with a letter or digit")
+    if "language" in top and not LANGUAGE.match(top["language"]):
+        reader.problem(("language",), f"'{top['language']}' is not a language tag", "use a tag such as en or en-US")
+    if top.get("duration_minutes", 0) < 0:
+        reader.problem(("duration_minutes",), "the duration cannot be negative")
+    if top.get("ce_hours", 0) < 0:
+        reader.problem(("ce_hours",), "continuing-education hours cannot be negative")
+    for key in ("title", "version"):
+        if key in top and not top[key].strip():
+            reader.problem((key,), f"'{key}' is empty")
+
+
+def _objectives(reader: Reader, top: dict, scope: Scope) -> list[Objective]:
+    result = []
+    for index in range(len(top.get("objectives", []))):
+        path = ("objectives", index)
+        data = reader.mapping(path, OBJECTIVE_KEYS, "an objective")
+        if {"id", "text"} <= data.keys():
+            if not ID_PATTERN.match(data["id"]):
+                reader.problem(path + ("id",), f"invalid objective id '{data['id']}'", ID_HINT)
+            scope.claim("objective", data["id"], reader, path + ("id",))
+            result.append(Objective(data["id"], data["text"].strip()))
+    if "objectives" in top and not result:
+        reader.problem(("objectives",), "the course needs at least one learning objective")
+    return result
+
+
+def _completion(reader: Reader, top: dict) -> Completion | None:
+    if "completion" not in top:
+        return None
+    data = reader.mapping(("completion",), COMPLETION_KEYS, "completion")
+    rule = None
+    if "rule" in data:
+        try:
+            rule = CompletionRule(data["rule"])
+        except ValueError:
+            reader.problem(("completion", "rule"), f"unknown completion rule '{data['rule']}'",
+                           "use all-pages, assessment or both")
+    mastery = data.get("mastery_score", 80)
+    if not 0 <= mastery <= 100:
+        reader.problem(("completion", "mastery_score"), f"mastery score {mastery} is out of range",
+                       "give a percentage from 0 to 100")
+    elif mastery != int(mastery):
+        reader.problem(("completion", "mastery_score"), "the mastery score must be a whole percentage",
+                       "SCORM 1.2 LMSs compare it as a whole number; round it")
+    attempts = data.get("attempts", 0)
+    if attempts < 0:
+        reader.problem(("completion", "attempts"), "attempts cannot be negative", "use 0 for unlimited")
+    if rule is None:
+        return None
+    return Completion(rule, int(mastery), attempts)
+
+
+def _lessons(reader: Reader, top: dict, course_dir: Path, markdown: Markdown, scope: Scope) -> list[LessonSource]:
+    sources = []
+    for index, rel in enumerate(top.get("lessons", [])):
+        if not isinstance(rel, str):
+            reader.problem(("lessons", index), "a lesson is given by its file path (text)")
+            continue
+        path = course_dir / rel
+        if not path.is_file():
+            reader.problem(("lessons", index), f"missing lesson file '{rel}'", "the path is relative to course.yaml")
+            continue
+        source = load_lesson(path, markdown, scope, reader.problems)
+        if source:
+            sources.append(source)
+    if "lessons" in top and not top["lessons"]:
+        reader.problem(("lessons",), "the course has no lessons", "list the lesson files in order")
+    return sources
+
+
+def _check(source: LessonSource, markdown: Markdown, scope: Scope, problems: list[Problem]) -> Assessment | None:
+    if source.check_path is None:
+        return None
+    check = load_assessment(source.check_path, markdown, scope, problems)
+    if check is not None and check.graded:
+        problems.append(Problem(display(source.check_path, markdown.course_dir),
+                                "a knowledge check is never graded", 1, "graded",
+                                "remove 'graded: true'; only the final assessment counts toward the score",
+                                Severity.WARNING))
+    return check
+
+
+def _coverage(problems: list[Problem], scope: Scope, objectives: list[Objective], final: Assessment | None) -> None:
+    """Every objective should be measured by the final assessment."""
+    if final is None:
+        return
+    for objective in objectives:
+        if objective.id not in scope.measured:
+            problems.append(Problem("course.yaml", f"no final-assessment question measures objective "
+                                    f"'{objective.id}'", None, "objectives",
+                                    f"add a question with 'objective: {objective.id}'", Severity.WARNING))
+    if not any(q.graded for q in final.questions):
+        problems.append(Problem(f"assessment '{final.id}'", "the final assessment has no graded question",
+                                hint="add questions with a weight above 0"))

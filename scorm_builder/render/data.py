@@ -1,0 +1,100 @@
+"""The course as the player reads it: one JSON document, written into `course.js`.
+
+This is the contract between the Python side and the player. Keys are camelCase because
+JavaScript reads them. Bump SCHEMA when a change would break a player reading it.
+"""
+from __future__ import annotations
+
+import json
+import string
+
+from ..model import Assessment, Course, Question, QuestionType
+
+SCHEMA = 1
+TARGET_IDS = string.ascii_lowercase  # matching targets: single characters for SCORM 1.2
+
+
+def course_data(course: Course, standard: str) -> dict:
+    """Everything the player needs for `standard` (scorm12, scorm2004, xapi, cmi5, preview)."""
+    return {
+        "schema": SCHEMA,
+        "standard": standard,
+        "course": {
+            "id": course.id,
+            "title": course.title,
+            "description": course.description,
+            "language": course.language,
+            "version": course.version,
+            "organisation": course.organisation,
+            "durationMinutes": course.duration_minutes,
+            "ceHours": course.ce_hours,
+        },
+        "completion": {
+            "rule": course.completion.rule.value,
+            "masteryScore": course.completion.mastery_score,
+            "attempts": course.completion.attempts,
+            "text": course.completion.describe(course.final is not None),
+        },
+        "objectives": [{"id": o.id, "text": o.text} for o in course.objectives],
+        "lessons": [
+            {
+                "id": lesson.id,
+                "title": lesson.title,
+                "objectives": list(lesson.objectives),
+                "pages": [{"id": p.id, "title": p.title, "html": p.html} for p in lesson.pages],
+                "check": assessment_data(lesson.check) if lesson.check else None,
+            }
+            for lesson in course.lessons
+        ],
+        "final": assessment_data(course.final) if course.final else None,
+    }
+
+
+def assessment_data(assessment: Assessment) -> dict:
+    return {
+        "id": assessment.id,
+        "title": assessment.title,
+        "graded": assessment.graded,
+        "introHtml": assessment.intro_html,
+        "shuffleQuestions": assessment.shuffle_questions,
+        "sections": [
+            {"id": s.id, "draw": s.draw, "questions": [question_data(q) for q in s.questions]}
+            for s in assessment.sections
+        ],
+    }
+
+
+def question_data(q: Question) -> dict:
+    data: dict = {
+        "id": q.id,
+        "type": q.type.value,
+        "promptHtml": q.prompt_html,
+        "objective": q.objective,
+        "weight": q.weight,
+        "shuffle": q.shuffle,
+        "feedback": {"correctHtml": q.feedback.correct_html, "incorrectHtml": q.feedback.incorrect_html},
+    }
+    if q.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        data["options"] = [{"id": o.id, "html": o.html, "correct": o.correct, "feedbackHtml": o.feedback_html}
+                           for o in q.options]
+    elif q.type is QuestionType.TRUE_FALSE:
+        data["answer"] = q.answer
+    elif q.type is QuestionType.MATCHING:
+        targets = [p.match_html for p in q.pairs] + list(q.distractors)
+        data["targets"] = [{"id": TARGET_IDS[i], "html": html} for i, html in enumerate(targets)]
+        data["pairs"] = [{"id": p.id, "promptHtml": p.prompt_html, "target": TARGET_IDS[i]}
+                         for i, p in enumerate(q.pairs)]
+    elif q.type is QuestionType.ORDERING:
+        data["items"] = [{"id": i.id, "html": i.html} for i in q.items]
+    elif q.type is QuestionType.FILL_IN:
+        data["accepted"] = list(q.accepted)
+        data["caseSensitive"] = q.case_sensitive
+    return data
+
+
+def course_js(data: dict) -> str:
+    """`course.js`: the data as a script, so the player works from file:// and any LMS alike."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # `</script` and U+2028/9 must never end or break the script early
+    text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.SCORM_BUILDER_COURSE = {text};\n"
