@@ -1,0 +1,126 @@
+"""The command line: parse, call the library, print. Exit codes: 0 ok, 1 problems found,
+2 could not read the input (or bad usage)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import Problem, sort_problems
+from .standards import STANDARDS
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_UNREADABLE
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scorm-builder",
+        description="Turn a course written as plain text (Markdown lessons, YAML assessments) into "
+                    "SCORM 1.2 and SCORM 2004 packages, and validate any SCORM package.",
+        epilog="Exit codes: 0 success, 1 problems found (invalid course or package), 2 input unreadable. "
+               "Run 'scorm-builder COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"scorm-builder {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    noise = common.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    noise.add_argument("-v", "--verbose", action="store_true", help="print warnings and details too")
+
+    build = commands.add_parser(
+        "build", parents=[common], help="build a course into validated packages",
+        description="Check a course, build one package per target, validate each, and write only valid "
+                    "packages. Reproducible: honours SOURCE_DATE_EPOCH.")
+    build.add_argument("course", type=Path, help="the course folder, e.g. modules/empathy-crs")
+    build.add_argument("--target", "-t", action="append", choices=[*STANDARDS, "all"], required=True,
+                       help="a standard to build for; repeat it for several, or use 'all'")
+    build.add_argument("--out", "-o", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    build.set_defaults(run=_build)
+
+    check = commands.add_parser(
+        "check", parents=[common], help="check a course and list every problem",
+        description="Load a course and report every problem at once as file:line: field: problem (hint).")
+    check.add_argument("course", type=Path, help="the course folder")
+    check.set_defaults(run=_check)
+
+    validate = commands.add_parser(
+        "validate", parents=[common], help="validate a SCORM package (ours or another tool's)",
+        description="Validate a SCORM 1.2 or 2004 zip against the official schemas and the rules the "
+                    "schemas cannot express. Safe on untrusted input: nothing is fetched or extracted "
+                    "outside a temporary folder. Exit 0 valid, 1 invalid, 2 unreadable or unsafe.")
+    validate.add_argument("package", type=Path, help="the .zip package")
+    validate.add_argument("--json", action="store_true", help="print the report as JSON")
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def _print_problems(problems: list[Problem], args: argparse.Namespace) -> None:
+    for problem in sort_problems(problems):
+        if problem.is_error or args.verbose or not args.quiet:
+            print(problem.format(), file=sys.stderr)
+
+
+def _summary(problems: list[Problem]) -> str:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error(s), {warnings} warning(s)"
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .load import load_course
+
+    course, problems = load_course(args.course)
+    _print_problems(problems, args)
+    if course is None:
+        print(f"{args.course}: not ready to build: {_summary(problems)}", file=sys.stderr)
+        return EXIT_INVALID
+    if not args.quiet:
+        questions = sum(len(a.questions) for a in course.assessments)
+        print(f"{args.course}: ok: {len(course.lessons)} lessons, {len(course.pages)} pages, "
+              f"{questions} questions ({_summary(problems)})")
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    result = build(args.course, args.target, args.out)
+    _print_problems(result.problems, args)
+    if not result.ok:
+        print(f"{args.course}: nothing written: {_summary(result.problems)}", file=sys.stderr)
+        return EXIT_INVALID
+    if not args.quiet:
+        for path in result.packages:
+            print(f"wrote {path} (validated, {path.stat().st_size:,} bytes)")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate_package
+
+    report = validate_package(args.package)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif not (args.quiet and report.ok):
+        print(report.format_text())
+    return report.exit_code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
