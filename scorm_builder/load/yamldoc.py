@@ -15,6 +15,7 @@ import yaml
 from ..errors import Problem
 
 Path_ = tuple  # a path into the data: keys and list indexes
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, much faster
 
 
 @dataclass
@@ -37,7 +38,7 @@ class YamlDoc:
 def parse_yaml(text: str, file: str, problems: list[Problem], line_offset: int = 0) -> YamlDoc | None:
     """Parse one YAML document; syntax errors and duplicate keys become problems."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _LOADER(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
