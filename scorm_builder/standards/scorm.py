@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..model import Course
-from ..resources import manifest_templates, manifests_dir
+from ..resources import manifest_templates
+from ..validate.schemas import schema_set_dir
 from .base import Files, single_sco, xml_id
 
 
@@ -22,5 +23,5 @@ def scorm_files(course: Course, content: Files, template: str, schema_set: str) 
 
 def schema_files(schema_set: str) -> Files:
     """The official schema files of one set, unmodified, for the package root."""
-    folder = manifests_dir() / "schemas" / schema_set
+    folder = schema_set_dir(schema_set)
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}

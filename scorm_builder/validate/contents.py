@@ -1,0 +1,89 @@
+"""What the later stages need from a package, however it was read: its file names and manifest."""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from scorm_builder.errors import Problem
+
+MANIFEST = "imsmanifest.xml"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds for reading an untrusted package; anything beyond them is rejected as unsafe."""
+
+    max_entries: int = 10_000
+    max_total_bytes: int = 1 << 30  # 1 GiB uncompressed, all entries together
+    max_file_bytes: int = 512 << 20  # 512 MiB uncompressed, one entry
+    max_ratio: float = 200.0  # uncompressed / compressed, for entries over ratio_floor_bytes
+    ratio_floor_bytes: int = 1 << 20
+    max_manifest_bytes: int = 32 << 20  # the manifest is held in memory
+
+
+@dataclass(frozen=True)
+class Contents:
+    """A package as read: every file name, the manifest's place and bytes, and problems so far.
+
+    `names` are POSIX paths inside the package, relative to `base` (the folder holding the
+    manifest: "" when it is at the root, as it must be). `readable` is False when the package
+    could not be read or was rejected as unsafe.
+    """
+
+    names: frozenset[str] = frozenset()
+    base: str = ""
+    manifest: bytes | None = None
+    problems: tuple[Problem, ...] = ()
+    readable: bool = True
+
+    @property
+    def manifest_path(self) -> str:
+        return self.base + MANIFEST
+
+
+def unreadable(problems: list[Problem] | tuple[Problem, ...]) -> Contents:
+    return Contents(problems=tuple(problems), readable=False)
+
+
+def locate_manifest(all_names: frozenset[str], container: str) -> tuple[str | None, list[Problem]]:
+    """The folder ("" or "dir/") holding imsmanifest.xml, preferring the root, and what is wrong."""
+    if MANIFEST in all_names:
+        return "", []
+    candidates = sorted(
+        (n for n in all_names if posixpath.basename(n) == MANIFEST),
+        key=lambda n: (n.count("/"), n),
+    )
+    if candidates:
+        folder = posixpath.dirname(candidates[0]) + "/"
+        return folder, [
+            Problem(
+                file=candidates[0],
+                field="imsmanifest.xml",
+                message=f"imsmanifest.xml is not at the root of the package but in '{folder}'; "
+                "LMSs look for it at the root only",
+                hint=f"zip the contents of the folder '{folder.rstrip('/')}', not the folder itself",
+            )
+        ]
+    wrong_case = sorted(n for n in all_names if posixpath.basename(n).lower() == MANIFEST)
+    if wrong_case:
+        return None, [
+            Problem(
+                file=wrong_case[0],
+                field="imsmanifest.xml",
+                message=f"the manifest is named '{posixpath.basename(wrong_case[0])}'; "
+                "the name is case-sensitive",
+                hint="rename it to imsmanifest.xml (all lowercase) at the root of the package",
+            )
+        ]
+    return None, [
+        Problem(
+            file=container,
+            field="imsmanifest.xml",
+            message="no imsmanifest.xml in the package: this is not a SCORM package",
+            hint="add imsmanifest.xml at the root of the zip",
+        )
+    ]
+
+
+def relative_names(all_names: frozenset[str], base: str) -> frozenset[str]:
+    return frozenset(n[len(base):] for n in all_names if n.startswith(base))

@@ -1,0 +1,85 @@
+"""The validator's recipe: read the package safely, parse the manifest safely, detect the
+edition, validate against the official schemas, then apply the package rules."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from scorm_builder.errors import Problem, sort_problems
+
+from . import namespaces as ns
+from .contents import Contents, Limits
+from .detect import SCORM_12, UNKNOWN, detect
+from .folder import read_folder
+from .report import Report
+from .rules import Manifest, check_rules
+from .safezip import read_zip
+from .xmlsafe import parse_manifest
+from .xsd import check_schema
+
+NOT_READ = "nothing in the package was checked: it could not be read or was rejected as unsafe"
+NOT_WELL_FORMED = "the schemas and package rules were not checked: the manifest is not well-formed XML"
+NOT_SCORM = "the schemas and package rules were not checked: the manifest is not a SCORM manifest"
+NOT_RUNTIME = (
+    "run-time behaviour (API calls, data model values, navigation) is not checked here: "
+    "play the package in an LMS or a test player"
+)
+
+
+def validate_package(path: Path, limits: Limits = Limits()) -> Report:
+    """Validate a SCORM zip. Never extracts it and never raises for a bad or hostile file."""
+    path = Path(path)
+    return validate_contents(str(path), read_zip(path, limits))
+
+
+def validate_directory(path: Path, limits: Limits = Limits()) -> Report:
+    """Validate an already-extracted package folder."""
+    path = Path(path)
+    return validate_contents(str(path), read_folder(path, limits))
+
+
+def validate_contents(package: str, contents: Contents) -> Report:
+    found = list(contents.problems)
+    if not contents.readable:
+        return make_report(package, found, unchecked=(NOT_READ,), readable=False)
+    if contents.manifest is None:
+        return make_report(package, found)
+    parsed = parse_manifest(contents.manifest, contents.manifest_path)
+    found += parsed.problems
+    if parsed.unsafe:
+        return make_report(package, found, unchecked=(NOT_READ,), readable=False)
+    if parsed.tree is None:
+        return make_report(package, found, unchecked=(NOT_WELL_FORMED,))
+    root = parsed.tree.getroot()
+    detection = detect(root, contents.manifest_path)
+    found += detection.problems
+    if detection.schema_set is None:
+        return make_report(package, found, unchecked=(NOT_SCORM,))
+    schema = check_schema(root, detection.schema_set, contents.manifest_path)
+    manifest = Manifest(root, detection.standard, contents.names, contents.manifest_path)
+    found += schema.problems
+    found += check_rules(manifest)
+    notes = detection.unchecked + schema.unchecked + extra_notes(manifest) + (NOT_RUNTIME,)
+    return make_report(package, found, detection.standard, detection.edition, notes)
+
+
+def make_report(
+    package: str,
+    problems: list[Problem],
+    standard: str = UNKNOWN,
+    edition: str = UNKNOWN,
+    unchecked: tuple[str, ...] = (),
+    readable: bool = True,
+) -> Report:
+    return Report(package, standard, edition, tuple(sort_problems(problems)), unchecked, readable)
+
+
+def extra_notes(m: Manifest) -> tuple[str, ...]:
+    notes = []
+    locations = sorted({(el.text or "").strip() for el in m.root.iter(f"{{{m.adlcp}}}location")})
+    if locations:
+        notes.append("external metadata files named by adlcp:location were checked for presence only, "
+                     f"not validated: {', '.join(locations)}")
+    if m.standard != SCORM_12 and next(m.root.iter(f"{{{ns.IMSSS}}}sequencing"), None) is not None:
+        notes.append("sequencing (imsss) was checked against the schema only; whether the rules behave "
+                     "as intended, and Moodle's limited support for them, are not checked")
+    return tuple(notes)
