@@ -67,6 +67,28 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("package", type=Path, help="the .zip package")
     validate.add_argument("--json", action="store_true", help="print the report as JSON")
     validate.set_defaults(run=_validate)
+
+    activities = commands.add_parser(
+        "activities", parents=[common], help="list every xAPI activity id with its definition",
+        description="Print the xAPI activity IRI of the course, its objectives, lessons, pages, assessments and "
+                    "questions, each with its activity definition (type, interactionType, correctResponsesPattern, "
+                    "choices), for an agency setting up reports in its LRS.")
+    activities.add_argument("course", type=Path, help="the course folder")
+    activities.add_argument("--base", help="the IRI base for activity ids (default: the course's xapi_base, "
+                                           "else https://courses.example.org/xapi/)")
+    activities.add_argument("--json", action="store_true", help="print the list as JSON")
+    activities.set_defaults(run=_activities)
+
+    preview = commands.add_parser(
+        "preview", parents=[common], help="serve a course on localhost with a live LMS simulator",
+        description="Build the course and serve it on 127.0.0.1 beside a small LMS simulator that shows, "
+                    "live, what the course records (status, score, interactions, location, suspend data). "
+                    "Rebuilds when a source file changes. Stop with Ctrl+C.")
+    preview.add_argument("course", type=Path, help="the course folder")
+    preview.add_argument("--standard", choices=list(STANDARDS), default="scorm2004",
+                         help="which runtime API to simulate (default: scorm2004)")
+    preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 = any free)")
+    preview.set_defaults(run=_preview)
     return parser
 
 
@@ -120,6 +142,36 @@ def _validate(args: argparse.Namespace) -> int:
     elif not (args.quiet and report.ok):
         print(report.format_text())
     return report.exit_code
+
+
+def _activities(args: argparse.Namespace) -> int:
+    from .load import load_course
+    from .xapi import base_problem, format_activities, list_activities
+
+    if args.base and (reason := base_problem(args.base)):
+        print(f"--base: {reason}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    course, problems = load_course(args.course)
+    _print_problems(problems, args)
+    if course is None:
+        print(f"{args.course}: no activities to list: {_summary(problems)}", file=sys.stderr)
+        return EXIT_INVALID
+    rows = list_activities(course, args.base)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print(format_activities(rows), end="")
+    return EXIT_OK
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import serve
+
+    try:
+        return serve(args.course, args.standard, args.port, log=lambda text: print(text, file=sys.stderr))
+    except OSError as exc:
+        print(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try --port 0", file=sys.stderr)
+        return EXIT_UNREADABLE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -180,6 +180,7 @@ class Course:
     final: Assessment | None
     media: tuple[Media, ...] = field(default=())
     source_dir: Path | None = None
+    xapi_base: str | None = None  # IRI prefix for xAPI activity ids (a domain the agency controls)
 
     @property
     def pages(self) -> tuple[Page, ...]:

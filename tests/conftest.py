@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from support import MINI
 
+pytest_plugins = ["lrs.plugin"]  # a real LRS (Ralph) on 127.0.0.1: fixtures lrs, lrs_client, lrs_content_origin
+
 
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from ..errors import Problem, Severity, has_errors
+from ..xapi.iris import base_problem
 from ..model import Assessment, Completion, CompletionRule, Course, Media, Objective
 from .assessment import load_assessment
 from .ids import ID_HINT, ID_PATTERN
@@ -28,6 +29,7 @@ COURSE_KEYS = {
     "lessons": Key((list,), True, "a list of lesson file paths"),
     "completion": Key((dict,), True),
     "final_assessment": Key((str,), False, "the path of the final assessment YAML file"),
+    "xapi_base": Key((str,), False, "an https IRI on a domain you control, e.g. https://training.example.org/xapi/"),
 }
 OBJECTIVE_KEYS = {"id": Key((str,), True), "text": Key((str,), True)}
 COMPLETION_KEYS = {
@@ -83,7 +85,7 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         duration_minutes=top.get("duration_minutes", 0), ce_hours=float(top.get("ce_hours", 0)),
         objectives=tuple(objectives), lessons=tuple(lessons), completion=completion, final=final,
         media=tuple(Media(src, href) for src, href in sorted(markdown.media.files.items(), key=lambda i: i[1])),
-        source_dir=course_dir,
+        source_dir=course_dir, xapi_base=top.get("xapi_base"),
     )
     return course, problems
 
@@ -98,6 +100,8 @@ def _check_scalars(reader: Reader, top: dict) -> None:
         reader.problem(("duration_minutes",), "the duration cannot be negative")
     if top.get("ce_hours", 0) < 0:
         reader.problem(("ce_hours",), "continuing-education hours cannot be negative")
+    if "xapi_base" in top and (reason := base_problem(top["xapi_base"])):
+        reader.problem(("xapi_base",), reason, "use an https address on a domain your agency controls, ending in '/'")
     for key in ("title", "version"):
         if key in top and not top[key].strip():
             reader.problem((key,), f"'{key}' is empty")
