@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from scorm_builder.errors import Problem
 
 MANIFEST = "imsmanifest.xml"
+CMI5 = "cmi5.xml"
+TINCAN = "tincan.xml"
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,39 @@ class Contents:
     manifest: bytes | None = None
     problems: tuple[Problem, ...] = ()
     readable: bool = True
+    descriptor: str = MANIFEST  # imsmanifest.xml (SCORM), cmi5.xml or tincan.xml
 
     @property
     def manifest_path(self) -> str:
-        return self.base + MANIFEST
+        return self.base + self.descriptor
 
 
 def unreadable(problems: list[Problem] | tuple[Problem, ...]) -> Contents:
     return Contents(problems=tuple(problems), readable=False)
+
+
+def locate_descriptor(all_names: frozenset[str], container: str) -> tuple[str | None, str, list[Problem]]:
+    """(folder, descriptor file name, problems): a SCORM manifest, else cmi5.xml at the root, else
+    tincan.xml at the root or below folders that hold nothing else (the Tin Can convention)."""
+    tincan = _tincan(all_names)
+    if any(posixpath.basename(n) == MANIFEST for n in all_names) or (CMI5 not in all_names and tincan is None):
+        base, problems = locate_manifest(all_names, container)
+        return base, MANIFEST, problems
+    if CMI5 in all_names:
+        return "", CMI5, []
+    return tincan, TINCAN, []
+
+
+def _tincan(all_names: frozenset[str]) -> str | None:
+    """The folder of tincan.xml when it is at the root or nested only under single-child folders."""
+    base = ""
+    while True:
+        if base + TINCAN in all_names:
+            return base
+        children = {n[len(base):].split("/", 1)[0] for n in all_names if n.startswith(base)}
+        if len(children) != 1 or not any(n.startswith(base + next(iter(children)) + "/") for n in all_names):
+            return None
+        base += next(iter(children)) + "/"
 
 
 def locate_manifest(all_names: frozenset[str], container: str) -> tuple[str | None, list[Problem]]:
@@ -79,7 +106,8 @@ def locate_manifest(all_names: frozenset[str], container: str) -> tuple[str | No
         Problem(
             file=container,
             field="imsmanifest.xml",
-            message="no imsmanifest.xml in the package: this is not a SCORM package",
+            message="no imsmanifest.xml (SCORM), cmi5.xml or tincan.xml in the package: "
+            "this is not a package an LMS can import",
             hint="add imsmanifest.xml at the root of the zip",
         )
     ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scorm_builder.errors import Problem
 
-from .contents import MANIFEST, Contents, Limits, locate_manifest, relative_names, unreadable
+from .contents import Contents, Limits, locate_descriptor, relative_names, unreadable
 
 
 def read_folder(path: Path, limits: Limits = Limits()) -> Contents:
@@ -20,17 +20,17 @@ def read_folder(path: Path, limits: Limits = Limits()) -> Contents:
             [Problem(file=container, message=f"the folder holds more than {limits.max_entries} files")]
         )
     all_names = frozenset(names)
-    base, location = locate_manifest(all_names, container)
-    if base is not None and not is_regular_file(path / (base + MANIFEST)):
-        return unreadable([link_problem(base + MANIFEST)])
-    manifest = None if base is None else read_capped(path / (base + MANIFEST), limits.max_manifest_bytes)
+    base, descriptor, location = locate_descriptor(all_names, container)
+    if base is not None and not is_regular_file(path / (base + descriptor)):
+        return unreadable([link_problem(base + descriptor)])
+    manifest = None if base is None else read_capped(path / (base + descriptor), limits.max_manifest_bytes)
     if base is not None and manifest is None:
         return unreadable(
-            [Problem(file=base + MANIFEST, message=f"the manifest is larger than {limits.max_manifest_bytes} bytes")]
+            [Problem(file=base + descriptor, message=f"the manifest is larger than {limits.max_manifest_bytes} bytes")]
         )
     problems = location + [link_problem(n) for n in sorted(links)]
     return Contents(names=relative_names(all_names, base or ""), base=base or "", manifest=manifest,
-                    problems=tuple(problems))
+                    problems=tuple(problems), descriptor=descriptor)
 
 
 def list_folder(root: Path, stop_after: int) -> tuple[list[str], set[str]]:

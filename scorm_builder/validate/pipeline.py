@@ -7,12 +7,14 @@ from pathlib import Path
 from scorm_builder.errors import Problem, sort_problems
 
 from . import namespaces as ns
-from .contents import Contents, Limits
+from .cmi5 import check_cmi5_xml
+from .contents import CMI5, MANIFEST, Contents, Limits
 from .detect import SCORM_12, UNKNOWN, detect
 from .folder import read_folder
 from .report import Report
 from .rules import Manifest, check_rules
 from .safezip import read_zip
+from .tincan import check_tincan_xml
 from .xmlsafe import parse_manifest
 from .xsd import check_schema
 
@@ -43,6 +45,8 @@ def validate_contents(package: str, contents: Contents) -> Report:
         return make_report(package, found, unchecked=(NOT_READ,), readable=False)
     if contents.manifest is None:
         return make_report(package, found)
+    if contents.descriptor != MANIFEST:
+        return validate_xapi_package(package, contents, found)
     parsed = parse_manifest(contents.manifest, contents.manifest_path)
     found += parsed.problems
     if parsed.unsafe:
@@ -60,6 +64,20 @@ def validate_contents(package: str, contents: Contents) -> Report:
     found += check_rules(manifest)
     notes = detection.unchecked + schema.unchecked + extra_notes(manifest) + (NOT_RUNTIME,)
     return make_report(package, found, detection.standard, detection.edition, notes)
+
+
+XAPI_NOTE = ("the statements the content sends are not checked here: play the package against an LRS "
+             "and validate what arrives")
+
+
+def validate_xapi_package(package: str, contents: Contents, found: list[Problem]) -> Report:
+    """A cmi5 course structure or a Tin Can package: checked by rules written from those specs."""
+    assert contents.manifest is not None
+    if contents.descriptor == CMI5:
+        found += check_cmi5_xml(contents.manifest, set(contents.names), contents.manifest_path)
+        return make_report(package, found, "cmi5", "cmi5", (XAPI_NOTE,))
+    found += check_tincan_xml(contents.manifest, set(contents.names), contents.manifest_path)
+    return make_report(package, found, "xapi", "Tin Can", (XAPI_NOTE,))
 
 
 def make_report(

@@ -13,8 +13,8 @@ EXIT_UNREADABLE = 2
 @dataclass(frozen=True)
 class Report:
     package: str
-    standard: str  # scorm12 | scorm2004 | unknown
-    edition: str  # 1.2 | CAM 1.3 | 2004 3rd Edition | 2004 4th Edition | unknown
+    standard: str  # scorm12 | scorm2004 | xapi | cmi5 | unknown
+    edition: str  # 1.2 | CAM 1.3 | 2004 3rd Edition | 2004 4th Edition | Tin Can | cmi5 | unknown
     problems: tuple[Problem, ...]
     unchecked: tuple[str, ...]
     readable: bool
@@ -73,4 +73,8 @@ def describe(standard: str, edition: str) -> str:
         if edition.startswith("2004"):
             return f"SCORM {edition}"
         return f"SCORM 2004 ({edition})" if edition != "unknown" else "SCORM 2004 (edition unknown)"
+    if standard == "xapi":
+        return "xAPI (Tin Can)"
+    if standard == "cmi5":
+        return "cmi5"
     return "unrecognised"

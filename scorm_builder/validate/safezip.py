@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from scorm_builder.errors import Problem, Severity
 
-from .contents import MANIFEST, Contents, Limits, locate_manifest, relative_names, unreadable
+from .contents import Contents, Limits, locate_descriptor, relative_names, unreadable
 
 CHUNK = 64 * 1024
 MIN_CENTRAL_ENTRY = 46  # bytes of a central directory record without name/extra/comment
@@ -50,15 +50,16 @@ def _read_open_zip(zf: zipfile.ZipFile, limits: Limits, container: str) -> Conte
     if problems:
         return unreadable(problems)
     all_names = frozenset(i.filename for i in infos if not i.is_dir())
-    base, location = locate_manifest(all_names, container)
-    keep = None if base is None else base + MANIFEST
+    base, descriptor, location = locate_descriptor(all_names, container)
+    keep = None if base is None else base + descriptor
     manifest, stream = stream_entries(zf, infos, limits, keep)
     if stream:
         return unreadable(stream)
     names = relative_names(all_names, base or "")
     warnings = [w for i in infos if (w := backslash_warning(i.filename))]
     return Contents(
-        names=names, base=base or "", manifest=manifest, problems=tuple(location + warnings)
+        names=names, base=base or "", manifest=manifest, problems=tuple(location + warnings),
+        descriptor=descriptor,
     )
 
 
