@@ -1,0 +1,180 @@
+/* SCORM 2004 4th Edition adapter: the tracker interface (see tracking.js) over `API_1484_11`. */
+(function (SB) {
+  "use strict";
+
+  var T = SB.tracking;
+  var NAMES = {
+    initialize: "Initialize", terminate: "Terminate", getValue: "GetValue",
+    setValue: "SetValue", commit: "Commit", getLastError: "GetLastError"
+  };
+  var MAX_HOPS = 500; // the ADL 2004 discovery algorithm's limit
+  var MAX_PATTERNS = 10;
+
+  function isApi(api) {
+    return typeof api.Initialize === "function" && typeof api.SetValue === "function";
+  }
+
+  function keepCompletion(before, now) {
+    return before === "completed" ? "completed" : now;
+  }
+
+  function keepSuccess(before, now) {
+    if (before === "passed") return "passed";
+    if (now === "unknown" && before === "failed") return before;
+    return now;
+  }
+
+  /** Text safe in a 2004 characterstring response: one line, no leading "{" (reserved for
+   * delimiters such as {lang=...}), no "[,]" when that separates several strings. */
+  function text(value, max, list) {
+    var out = String(value).replace(/\s+/g, " ").trim();
+    if (list) out = out.split("[,]").join(", ");
+    if (out.charAt(0) === "{") out = " " + out;
+    return T.clip(out, max);
+  }
+
+  /** A response or pattern in the 2004 format (RTE 4.2.9): [,] and [.] delimiters. */
+  function format(type, value) {
+    switch (type) {
+      case "true-false": return value ? "true" : "false";
+      case "choice":
+      case "sequencing": return value.join("[,]");
+      case "matching": return value.map(function (p) { return p[0] + "[.]" + p[1]; }).join("[,]");
+      case "fill-in": return text(value, 250, true);
+      default: return text(value, 4000, false);
+    }
+  }
+
+  function Tracker(data, api) {
+    this.name = "scorm2004";
+    this.saves = true;
+    this.limits = SB.limitsFor("scorm2004");
+    this.language = data.course.language;
+    this.session = new T.ScormSession(api, NAMES);
+    this.completion = "";
+    this.success = "";
+    this.objectives = {}; // id -> {index, completion, success}
+    this.objectiveCount = 0;
+    this.review = false;
+    this.ended = false;
+  }
+  var P = Tracker.prototype;
+
+  P.start = function () {
+    var s = this.session;
+    if (!s.initialize()) return Promise.resolve({ ok: false });
+    var mode = s.get("cmi.mode") || "normal";
+    this.review = mode === "review";
+    this.completion = s.get("cmi.completion_status");
+    this.success = s.get("cmi.success_status");
+    this.objectiveCount = parseInt(s.get("cmi.objectives._count"), 10) || 0;
+    for (var n = 0; n < this.objectiveCount; n++) {
+      var prefix = "cmi.objectives." + n + ".";
+      var id = s.get(prefix + "id");
+      if (id) {
+        this.objectives[id] = { index: n, completion: s.get(prefix + "completion_status"),
+          success: s.get(prefix + "success_status") };
+      }
+    }
+    var entry = s.get("cmi.entry");
+    var passingText = s.get("cmi.scaled_passing_score");
+    var passing = passingText === "" ? NaN : Number(passingText);
+    return Promise.resolve({
+      ok: true,
+      resumed: entry === "resume",
+      location: s.get("cmi.location"),
+      suspendData: s.get("cmi.suspend_data"),
+      masteryScore: isFinite(passing) && passing >= -1 && passing <= 1 ? Math.max(0, Math.round(passing * 10000) / 100) : null,
+      mode: mode
+    });
+  };
+
+  P.save = function (snapshot) {
+    var s = this.session;
+    if (this.review || s.status !== "running") return;
+    s.set("cmi.location", T.clip(snapshot.location, 1000));
+    s.set("cmi.suspend_data", snapshot.suspendData);
+    if (snapshot.score !== null && snapshot.score !== undefined) {
+      s.set("cmi.score.min", "0");
+      s.set("cmi.score.max", "100");
+      s.set("cmi.score.raw", T.decimal(snapshot.score, 2)); // Moodle grades from raw
+      s.set("cmi.score.scaled", T.decimal(snapshot.score / 100, 4));
+    }
+    this.completion = keepCompletion(this.completion, snapshot.completion);
+    s.set("cmi.progress_measure", T.decimal(this.completion === "completed" ? 1 : snapshot.progress, 4));
+    s.set("cmi.completion_status", this.completion);
+    this.success = keepSuccess(this.success, snapshot.success);
+    s.set("cmi.success_status", this.success);
+    this.saveObjectives(snapshot.objectives || []);
+    s.set("cmi.exit", snapshot.finished ? "normal" : "suspend");
+    s.set("cmi.session_time", T.duration(s.elapsed()));
+    s.commit();
+  };
+
+  P.saveObjectives = function (objectives) {
+    var s = this.session;
+    var self = this;
+    objectives.forEach(function (o) {
+      var known = self.objectives[o.id];
+      if (!known) {
+        known = { index: self.objectiveCount, completion: "", success: "" };
+        if (!s.set("cmi.objectives." + known.index + ".id", o.id)) return;
+        self.objectiveCount += 1;
+        self.objectives[o.id] = known;
+      }
+      var prefix = "cmi.objectives." + known.index + ".";
+      if (o.score !== null && o.score !== undefined) {
+        s.set(prefix + "score.min", "0");
+        s.set(prefix + "score.max", "100");
+        s.set(prefix + "score.raw", T.decimal(o.score, 2));
+        s.set(prefix + "score.scaled", T.decimal(o.score / 100, 4));
+      }
+      known.completion = keepCompletion(known.completion, o.completion);
+      s.set(prefix + "completion_status", known.completion);
+      known.success = keepSuccess(known.success, o.success);
+      s.set(prefix + "success_status", known.success);
+    });
+  };
+
+  P.record = function (answer) {
+    var s = this.session;
+    if (this.review || s.status !== "running") return;
+    // journal: a new entry per answer, id then type before anything that depends on them
+    var n = parseInt(s.get("cmi.interactions._count"), 10) || 0;
+    var prefix = "cmi.interactions." + n + ".";
+    var type = answer.type;
+    if (!s.set(prefix + "id", answer.id)) return;
+    s.set(prefix + "type", type);
+    if (answer.objective) s.set(prefix + "objectives.0.id", answer.objective);
+    s.set(prefix + "timestamp", T.timestamp(answer.time));
+    s.set(prefix + "weighting", T.decimal(answer.weight));
+    if (answer.correct !== null && answer.correct !== undefined) {
+      if (type === "fill-in") {
+        answer.correct.slice(0, MAX_PATTERNS).forEach(function (accepted, k) {
+          s.set(prefix + "correct_responses." + k + ".pattern",
+            "{case_matters=" + (answer.caseSensitive ? "true" : "false") + "}" + format(type, accepted));
+        });
+      } else {
+        s.set(prefix + "correct_responses.0.pattern", format(type, answer.correct));
+      }
+    }
+    s.set(prefix + "learner_response", format(type, answer.response));
+    s.set(prefix + "result", answer.result);
+    s.set(prefix + "latency", T.duration(answer.latency));
+    if (answer.description) {
+      s.set(prefix + "description", "{lang=" + this.language + "}" + text(answer.description, 250, false));
+    }
+  };
+
+  P.finish = function (snapshot) {
+    if (this.ended) return;
+    this.ended = true;
+    if (snapshot) this.save(snapshot);
+    this.session.terminate();
+  };
+
+  T.register("scorm2004", {
+    find: function () { return T.findApi("API_1484_11", MAX_HOPS, isApi); },
+    create: function (data, api) { return new Tracker(data, api); }
+  });
+})(window.ScormBuilder = window.ScormBuilder || {});

@@ -1,0 +1,217 @@
+/* The one tracking interface the lesson and quiz code talks to, and what adapters share.
+ *
+ * An adapter registers itself per standard (`data.standard`) with
+ *   SB.tracking.register(name, {find: function () -> runtime or null, create: function (data, runtime) -> tracker})
+ * `find` is optional: without it `create(data, null)` is called at once. `connect` polls `find`
+ * for a moment (an LMS may expose its API just after the content loads) and falls back to the
+ * preview adapter when nothing appears. An xAPI or cmi5 adapter finds its launch parameters instead
+ * of an API object, and implements the same tracker:
+ *
+ *   tracker.name              "scorm12", "scorm2004", "preview", ...
+ *   tracker.saves             false when nothing is stored (the player then says so)
+ *   tracker.limits            {suspend, fillIn, reflection}: see SB.limits
+ *   tracker.start()           Promise of {ok, resumed, location, suspendData, masteryScore (0-100 or null),
+ *                             mode ("normal", "review", "browse")}
+ *   tracker.save(snapshot)    store what changed, then commit
+ *   tracker.record(answer)    record one answered question
+ *   tracker.finish(snapshot)  store, then end the session (exit, session time, terminate); once only
+ *
+ *   snapshot = {location, suspendData, completion: "incomplete"|"completed",
+ *               success: "unknown"|"passed"|"failed", score: 0-100 or null, progress: 0-1,
+ *               finished: true when nothing is left to do, objectives: [{id, completion, success, score}]}
+ *   answer   = {id, type: "choice"|"true-false"|"matching"|"sequencing"|"fill-in"|"long-fill-in",
+ *               objective, weight, response, correct (null: none), caseSensitive,
+ *               result: "correct"|"incorrect"|"neutral", latency (ms), time (Date), description}
+ *   responses: choice and sequencing: ids; true-false: boolean; matching: [[source, target], ...];
+ *   fill-in and long-fill-in: text (correct: the accepted texts).
+ */
+(function (SB) {
+  "use strict";
+
+  var T = SB.tracking = {};
+  T.WAIT_MS = 1000; // how long to wait for an LMS API that is not there at load
+  T.POLL_MS = 50;
+  T.adapters = {};
+
+  T.register = function (name, spec) {
+    T.adapters[name] = spec;
+  };
+
+  /** A tracker for `data.standard`: Promise, never rejected (falls back to preview). */
+  T.connect = function (data) {
+    var spec = T.adapters[data.standard];
+    return new Promise(function (resolve) {
+      if (!spec) {
+        resolve(T.adapters.preview.create(data, null));
+        return;
+      }
+      if (!spec.find) {
+        resolve(spec.create(data, null));
+        return;
+      }
+      var started = Date.now();
+      (function attempt() {
+        var runtime = null;
+        try { runtime = spec.find(); } catch (e) { runtime = null; }
+        if (runtime) resolve(spec.create(data, runtime));
+        else if (Date.now() - started >= T.WAIT_MS) resolve(T.adapters.preview.create(data, null));
+        else setTimeout(attempt, T.POLL_MS);
+      })();
+    });
+  };
+
+  // ---- SCORM API discovery (ADL algorithm, guarded against cross-origin frames) ----
+
+  function scan(win, name, maxHops, check) {
+    for (var hops = 0; win && hops <= maxHops; hops++) {
+      try {
+        var api = win[name];
+        if (api && check(api)) return api;
+      } catch (e) { /* a frame from another origin: keep climbing */ }
+      var parent = null;
+      try { parent = win.parent; } catch (e) { parent = null; }
+      if (!parent || parent === win) return null;
+      win = parent;
+    }
+    return null;
+  }
+
+  /** The object `name` in this window, its parents, then the opener's chain; null when absent. */
+  T.findApi = function (name, maxHops, check) {
+    var api = scan(window, name, maxHops, check);
+    var openers = [];
+    try { if (window.opener) openers.push(window.opener); } catch (e) { /* ignore */ }
+    try { if (window.top && window.top.opener) openers.push(window.top.opener); } catch (e) { /* ignore */ }
+    for (var i = 0; !api && i < openers.length; i++) api = scan(openers[i], name, maxHops, check);
+    return api || null;
+  };
+
+  // ---- a SCORM API session: initialize once, cache values, terminate once ----
+
+  /** `names` maps initialize, terminate, getValue, setValue, commit, getLastError to API methods. */
+  T.ScormSession = function (api, names) {
+    this.api = api;
+    this.names = names;
+    this.cache = {};
+    this.status = "new"; // new, running, failed, terminated
+    this.problems = [];
+    this.startedAt = Date.now();
+  };
+  var P = T.ScormSession.prototype;
+
+  P.call = function (method, a, b) {
+    try {
+      var fn = this.api[this.names[method]];
+      var result = arguments.length > 2 ? fn.call(this.api, a, b) : fn.call(this.api, a);
+      return result === undefined || result === null ? "" : String(result);
+    } catch (e) {
+      return "false";
+    }
+  };
+
+  P.initialize = function () {
+    if (this.status !== "new") return this.status === "running";
+    var ok = this.call("initialize", "") === "true";
+    // "already initialized" (101 in 1.2, 103 in 2004) still means we may talk to it
+    if (!ok && /^10[13]$/.test(this.call("getLastError"))) ok = true;
+    this.status = ok ? "running" : "failed";
+    this.startedAt = Date.now();
+    return ok;
+  };
+
+  P.get = function (element) {
+    if (this.status !== "running") return "";
+    return this.call("getValue", element);
+  };
+
+  /** Set `element` unless it already holds `value` (as far as we know); true when stored. */
+  P.set = function (element, value) {
+    if (this.status !== "running") return false;
+    value = String(value);
+    if (this.cache[element] === value) return true;
+    var ok = this.call("setValue", element, value) === "true";
+    if (ok) {
+      this.cache[element] = value;
+    } else {
+      var code = this.call("getLastError");
+      this.problems.push(element + " = " + JSON.stringify(value) + ": error " + code);
+      if (window.console && console.warn) console.warn("SCORM: could not set " + element + " (error " + code + ")");
+    }
+    return ok;
+  };
+
+  P.commit = function () {
+    if (this.status !== "running") return false;
+    return this.call("commit", "") === "true";
+  };
+
+  P.terminate = function () {
+    if (this.status !== "running") return false;
+    this.status = "terminated";
+    return this.call("terminate", "") === "true";
+  };
+
+  P.elapsed = function () {
+    return Date.now() - this.startedAt;
+  };
+
+  // ---- value formats ----
+
+  function pad(n, width) {
+    var s = String(n);
+    while (s.length < width) s = "0" + s;
+    return s;
+  }
+
+  function split(ms) {
+    var cs = Math.max(0, Math.round(ms / 10));
+    var h = Math.floor(cs / 360000);
+    cs -= h * 360000;
+    var m = Math.floor(cs / 6000);
+    cs -= m * 6000;
+    var s = Math.floor(cs / 100);
+    return { h: h, m: m, s: s, cs: cs - s * 100 };
+  }
+
+  /** SCORM 1.2 CMITimespan: HHHH:MM:SS.SS (capped at 9999 hours). */
+  T.timespan = function (ms) {
+    var t = split(ms);
+    if (t.h > 9999) t = { h: 9999, m: 59, s: 59, cs: 99 };
+    return pad(t.h, 4) + ":" + pad(t.m, 2) + ":" + pad(t.s, 2) + "." + pad(t.cs, 2);
+  };
+
+  /** SCORM 2004 duration: PT[nH][nM]n[.nn]S. */
+  T.duration = function (ms) {
+    var t = split(ms);
+    var seconds = String(t.s) + (t.cs ? "." + pad(t.cs, 2).replace(/0$/, "") : "");
+    return "PT" + (t.h ? t.h + "H" : "") + (t.m ? t.m + "M" : "") + seconds + "S";
+  };
+
+  /** SCORM 1.2 CMITime: local time of day HH:MM:SS. */
+  T.clockTime = function (date) {
+    return pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2);
+  };
+
+  /** SCORM 2004 time (second.fraction + Z, as required with a time zone): 2026-11-26T20:30:14.5Z. */
+  T.timestamp = function (date) {
+    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1, 2) + "-" + pad(date.getUTCDate(), 2) +
+      "T" + pad(date.getUTCHours(), 2) + ":" + pad(date.getUTCMinutes(), 2) + ":" + pad(date.getUTCSeconds(), 2) +
+      "." + Math.floor(date.getUTCMilliseconds() / 100) + "Z";
+  };
+
+  /** A plain decimal (no exponent), at most `places` decimals. */
+  T.decimal = function (value, places) {
+    var factor = Math.pow(10, places === undefined ? 4 : places);
+    var rounded = Math.round(value * factor) / factor;
+    return String(rounded === 0 ? 0 : rounded);
+  };
+
+  /** At most `max` UTF-16 units of `text`, never cutting a character in two. */
+  T.clip = function (text, max) {
+    text = String(text);
+    if (text.length <= max) return text;
+    var out = text.slice(0, max);
+    var last = out.charCodeAt(out.length - 1);
+    return last >= 0xd800 && last <= 0xdbff ? out.slice(0, -1) : out;
+  };
+})(window.ScormBuilder = window.ScormBuilder || {});

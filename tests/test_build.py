@@ -1,0 +1,177 @@
+"""Building: manifests exactly per standard, reproducible zips, validated output only."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from support import EMPATHY, MINI, ROOT, edit
+
+from scorm_builder import build as build_module
+from scorm_builder.build import build, build_course, write_validated
+from scorm_builder.cli import main
+from scorm_builder.package import zip_bytes
+from scorm_builder.standards import STANDARDS
+from scorm_builder.validate import validate_package
+
+SCHEMAS = ROOT / "manifests" / "schemas"
+NS12 = {"cp": "http://www.imsproject.org/xsd/imscp_rootv1p1p2", "adlcp": "http://www.adlnet.org/xsd/adlcp_rootv1p2"}
+NS04 = {"cp": "http://www.imsglobal.org/xsd/imscp_v1p1", "adlcp": "http://www.adlnet.org/xsd/adlcp_v1p3",
+        "imsss": "http://www.imsglobal.org/xsd/imsss", "adlnav": "http://www.adlnet.org/xsd/adlnav_v1p3"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("dist")
+    paths = build_course(EMPATHY, ["all"], out)
+    return {p.name.rsplit("-", 1)[1].removesuffix(".zip"): p for p in paths}
+
+
+def manifest(path: Path) -> tuple[etree._Element, zipfile.ZipFile]:
+    archive = zipfile.ZipFile(path)
+    return etree.fromstring(archive.read("imsmanifest.xml")), archive
+
+
+def test_every_target_is_built_and_named_by_course_version_and_standard(built):
+    assert set(built) == set(STANDARDS)
+    assert built["scorm12"].name == "empathy-crs-1.0.0-scorm12.zip"
+
+
+def test_scorm12_manifest_is_exact(built):
+    root, archive = manifest(built["scorm12"])
+    assert root.tag == f"{{{NS12['cp']}}}manifest"
+    assert root.nsmap["adlcp"] == NS12["adlcp"]  # the literal prefix Moodle matches
+    assert root.findtext("cp:metadata/cp:schema", namespaces=NS12) == "ADL SCORM"
+    assert root.findtext("cp:metadata/cp:schemaversion", namespaces=NS12) == "1.2"
+    location = root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation").split()
+    assert location[0:2] == [NS12["cp"], "imscp_rootv1p1p2.xsd"]
+    assert dict(zip(location[::2], location[1::2]))[NS12["adlcp"]] == "adlcp_rootv1p2.xsd"
+    resources = root.findall("cp:resources/cp:resource", NS12)
+    assert len(resources) == 1  # one SCO, navigation inside the player
+    assert resources[0].get(f"{{{NS12['adlcp']}}}scormtype") == "sco"
+    assert resources[0].get("href") == "index.html"
+    item = root.find("cp:organizations/cp:organization/cp:item", NS12)
+    assert item.get("identifierref") == resources[0].get("identifier")
+    # rule 'both': the LMS must not derive passed from the score alone
+    assert item.find("adlcp:masteryscore", NS12) is None
+    listed = {f.get("href") for f in resources[0].findall("cp:file", NS12)}
+    assert {"index.html", "course.js", "completion.txt"} <= listed
+    assert listed <= set(archive.namelist())
+
+
+def test_scorm2004_manifest_is_exact(built):
+    root, archive = manifest(built["scorm2004"])
+    assert root.tag == f"{{{NS04['cp']}}}manifest"
+    for prefix in ("adlcp", "imsss", "adlseq", "adlnav"):
+        assert prefix in root.nsmap
+    assert root.findtext("cp:metadata/cp:schemaversion", namespaces=NS04) == "2004 4th Edition"
+    resource = root.find("cp:resources/cp:resource", NS04)
+    assert resource.get(f"{{{NS04['adlcp']}}}scormType") == "sco"
+    controls = root.find(".//cp:item/imsss:sequencing/imsss:deliveryControls", NS04)
+    assert controls.get("completionSetByContent") == "true" and controls.get("objectiveSetByContent") == "true"
+    hidden = [e.text for e in root.findall(".//adlnav:hideLMSUI", NS04)]
+    assert hidden == ["previous", "continue"]
+    assert root.find(".//imsss:minNormalizedMeasure", NS04) is None
+
+
+def test_schema_files_are_shipped_unmodified(built):
+    for target, folder in (("scorm12", "scorm12"), ("scorm2004", "scorm2004-4th")):
+        archive = zipfile.ZipFile(built[target])
+        for schema in (SCHEMAS / folder).iterdir():
+            assert hashlib.sha256(archive.read(schema.name)).digest() == hashlib.sha256(schema.read_bytes()).digest()
+
+
+def test_mastery_score_reaches_the_lms_when_the_exam_is_the_rule(mini, tmp_path):
+    edit(mini / "course.yaml", "rule: both", "rule: assessment")
+    paths = {p.name.rsplit("-", 1)[1]: p for p in build_course(mini, ["all"], tmp_path / "out")}
+    root12, _ = manifest(paths["scorm12.zip"])
+    assert root12.findtext(".//adlcp:masteryscore", namespaces=NS12) == "80"
+    root04, _ = manifest(paths["scorm2004.zip"])
+    primary = root04.find(".//imsss:primaryObjective", NS04)
+    assert primary.get("satisfiedByMeasure") == "true"
+    assert primary.findtext("imsss:minNormalizedMeasure", namespaces=NS04) == "0.8"
+
+
+def test_built_packages_validate(built):
+    for path in built.values():
+        report = validate_package(path)
+        assert report.ok and report.exit_code == 0, report.format_text()
+
+
+def test_media_and_completion_contract_are_in_the_package(mini, tmp_path):
+    (path,) = build_course(mini, ["scorm12"], tmp_path)
+    archive = zipfile.ZipFile(path)
+    assert archive.read("content/media/square.png") == (MINI / "media" / "square.png").read_bytes()
+    contract = archive.read("completion.txt").decode()
+    assert "every page of every lesson has been viewed" in contract and "at least 80%" in contract
+    assert "content/media/square.png" in archive.read("course.js").decode()
+
+
+def test_builds_are_byte_identical(tmp_path):
+    one = build_course(EMPATHY, ["all"], tmp_path / "one")
+    two = build_course(EMPATHY, ["all"], tmp_path / "two")
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_source_date_epoch_sets_entry_times(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    archive = zipfile.ZipFile(io.BytesIO(zip_bytes({"b.txt": b"b", "a.txt": b"a"})))
+    assert [i.filename for i in archive.infolist()] == ["a.txt", "b.txt"]
+    assert archive.infolist()[0].date_time == (2023, 11, 14, 22, 13, 20)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert zipfile.ZipFile(io.BytesIO(zip_bytes({"a": b""}))).infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_invalid_course_writes_nothing(mini, tmp_path):
+    edit(mini / "course.yaml", "mastery_score: 80", "mastery_score: 800")
+    out = tmp_path / "out"
+    result = build(mini, ["all"], out)
+    assert not result.ok and result.packages == []
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_an_invalid_package_is_never_left_behind(tmp_path):
+    target = tmp_path / "broken.zip"
+    problems = write_validated(zip_bytes({"index.html": b"<p>no manifest</p>"}), target, validate=True)
+    assert any("not written" in p.message for p in problems)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_course_whose_suspend_data_could_overflow_is_refused(mini, tmp_path, monkeypatch):
+    tiny = dataclasses.replace(STANDARDS["scorm12"], suspend_limit=10)
+    monkeypatch.setitem(build_module.STANDARDS, "scorm12", tiny)
+    result = build(mini, ["scorm12"], tmp_path / "out")
+    assert not result.ok
+    assert any("more than the 10 that SCORM 1.2 guarantees" in p.message for p in result.problems)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_build_check_and_validate(tmp_path, capsys):
+    assert main(["build", str(MINI), "--target", "scorm12", "--target", "scorm2004", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("wrote ") == 2 and "validated" in out
+    package = next(tmp_path.glob("*scorm2004.zip"))
+    assert main(["validate", str(package), "--json"]) == 0
+    assert '"standard": "scorm2004"' in capsys.readouterr().out
+
+
+def test_cli_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("scorm-builder 0.")
+    for command in ("build", "check", "validate"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "usage: scorm-builder " + command in capsys.readouterr().out
+    assert main([]) == 2
+
+
+def test_cli_rejects_unknown_target(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", str(MINI), "--target", "scorm3000"])
+    assert exit_info.value.code == 2 and "invalid choice" in capsys.readouterr().err

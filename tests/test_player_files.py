@@ -1,0 +1,82 @@
+"""The files the player puts in every package: index.html, course.js and player/**."""
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from scorm_builder.load import load_course
+from scorm_builder.render.data import course_data
+from scorm_builder.render.player import PLAYER_DIR, SCRIPT, SOURCES, STYLESHEET, player_files, runtime_files
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "tests" / "browser" / "course"
+GZIP_BUDGET = 40 * 1024
+
+
+@pytest.fixture(scope="module")
+def course():
+    loaded, problems = load_course(COURSE)
+    assert loaded is not None, problems
+    return loaded
+
+
+def test_every_package_gets_index_course_data_and_the_runtime(course):
+    files = player_files(course, course_data(course, "scorm12"))
+    assert set(files) == {"index.html", "course.js", STYLESHEET, SCRIPT}
+    assert all("\\" not in name and not name.startswith("/") for name in files)
+    assert not any(name.endswith((".j2", ".py")) for name in files)
+    assert files["course.js"].startswith(b"window.SCORM_BUILDER_COURSE = ")
+    assert files == player_files(course, course_data(course, "scorm12")), "the same input gives the same bytes"
+
+
+def test_index_html_names_the_language_title_and_every_file(course):
+    index = player_files(course, course_data(course, "scorm2004"))["index.html"].decode()
+    assert '<html lang="en" dir="ltr">' in index
+    assert f"<title>{course.title}</title>" in index
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in index
+    assert f'href="{STYLESHEET}"' in index
+    assert index.index('src="course.js"') < index.index(f'src="{SCRIPT}"'), "the course data first, then the player"
+    assert "http://" not in index and "https://" not in index
+
+
+def test_index_html_escapes_what_the_author_wrote(course):
+    odd = replace(course, title='Tom & Jerry <script>alert("x")</script>', language="ar")
+    index = player_files(odd, course_data(odd, "scorm12"))["index.html"].decode()
+    assert "<script>alert" not in index
+    assert "Tom &amp; Jerry &lt;script&gt;" in index
+    assert '<html lang="ar" dir="rtl">' in index
+
+
+def test_the_runtime_is_one_script_of_every_source_in_load_order():
+    script = runtime_files()[SCRIPT].decode()
+    positions = [script.index(f"/* ---- {name} ---- */") for name in SOURCES]
+    assert positions == sorted(positions)
+    shipped = {p.relative_to(PLAYER_DIR).as_posix() for p in PLAYER_DIR.rglob("*.js")}
+    assert shipped == set(SOURCES), "every source is in the bundle"
+
+
+def test_the_runtime_is_small():
+    assert sum(len(gzip.compress(content, 9)) for content in runtime_files().values()) < GZIP_BUDGET
+
+
+def test_the_runtime_makes_no_requests_of_its_own():
+    for path in PLAYER_DIR.rglob("*"):
+        if path.suffix in (".js", ".css"):
+            text = path.read_text(encoding="utf-8")
+            for forbidden in ("XMLHttpRequest", "fetch(", "sendBeacon", "import(", "http://", "https://", "@import",
+                              "url(", "addEventListener(\"unload\"", "'unload'"):
+                assert forbidden not in text, f"{path.name} uses {forbidden}"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to parse the scripts")
+def test_every_script_parses(tmp_path):
+    for name in SOURCES:
+        subprocess.run(["node", "--check", str(PLAYER_DIR / name)], check=True)
+    bundle = tmp_path / "player.js"
+    bundle.write_bytes(runtime_files()[SCRIPT])
+    subprocess.run(["node", "--check", str(bundle)], check=True)
