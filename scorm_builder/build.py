@@ -12,6 +12,7 @@ from .load import load_course
 from .model import Course
 from .package import zip_bytes
 from .render.content import shared_files
+from .render.data import Delivery
 from .standards import STANDARDS, Standard
 
 
@@ -41,7 +42,8 @@ def package_name(course: Course, standard: Standard) -> str:
     return f"{course.id}-{course.version}-{standard.name}.zip"
 
 
-def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = True) -> BuildResult:
+def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = True,
+          delivery: Delivery = Delivery()) -> BuildResult:
     course, problems = load_course(course_dir)
     result = BuildResult(problems=list(problems))
     if course is None:
@@ -53,7 +55,7 @@ def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = 
         return result
     out_dir.mkdir(parents=True, exist_ok=True)
     for standard in standards:
-        files = standard.files(course, shared_files(course, standard.name))
+        files = standard.files(course, shared_files(course, standard.name, delivery))
         path = out_dir / package_name(course, standard)
         problems = write_validated(zip_bytes(files), path, validate)
         result.problems += problems
@@ -62,9 +64,9 @@ def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = 
     return result
 
 
-def build_course(course_dir: Path, targets: list[str], out_dir: Path) -> list[Path]:
+def build_course(course_dir: Path, targets: list[str], out_dir: Path, delivery: Delivery = Delivery()) -> list[Path]:
     """For programs and tests: the packages written, or BuildFailed with every problem."""
-    result = build(course_dir, targets, out_dir)
+    result = build(course_dir, targets, out_dir, delivery=delivery)
     if not result.ok:
         raise BuildFailed(result.problems)
     return result.packages

@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scorm-builder",
         description="Turn a course written as plain text (Markdown lessons, YAML assessments) into "
-                    "SCORM 1.2 and SCORM 2004 packages, and validate any SCORM package.",
+                    "SCORM 1.2, SCORM 2004, xAPI (Tin Can) and cmi5 packages, and validate any such package.",
         epilog="Exit codes: 0 success, 1 problems found (invalid course or package), 2 input unreadable. "
                "Run 'scorm-builder COMMAND --help' for a command's options.",
     )
@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--target", "-t", action="append", choices=[*STANDARDS, "all"], required=True,
                        help="a standard to build for; repeat it for several, or use 'all'")
     build.add_argument("--out", "-o", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    build.add_argument("--xapi-endpoint", metavar="URL",
+                       help="SCORM packages also send xAPI statements to this LRS endpoint (xapi and cmi5 "
+                            "packages learn theirs at launch). The LRS credentials come at launch: the LMS adds "
+                            "endpoint/auth to the launch URL")
+    build.add_argument("--embed-write-only-key", metavar="KEY:SECRET",
+                       help="embed these LRS credentials in SCORM packages built with --xapi-endpoint. Anyone who "
+                            "opens the package can read them: use only a key that can write statements and "
+                            "nothing else")
     build.set_defaults(run=_build)
 
     check = commands.add_parser(
@@ -119,10 +127,41 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _delivery(args: argparse.Namespace):
+    """The --xapi-endpoint / --embed-write-only-key pair, checked; (Delivery, error message)."""
+    import base64
+    from urllib.parse import urlsplit
+
+    from .render.data import Delivery
+
+    if args.embed_write_only_key and not args.xapi_endpoint:
+        return None, "--embed-write-only-key needs --xapi-endpoint"
+    if not args.xapi_endpoint:
+        return Delivery(), None
+    parts = urlsplit(args.xapi_endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        return None, (f"--xapi-endpoint: '{args.xapi_endpoint}' is not an http(s) LRS address without credentials "
+                      "in it, such as https://lrs.example.org/xapi/")
+    endpoint = args.xapi_endpoint if args.xapi_endpoint.endswith("/") else args.xapi_endpoint + "/"
+    auth = None
+    if args.embed_write_only_key:
+        if ":" not in args.embed_write_only_key:
+            return None, "--embed-write-only-key takes KEY:SECRET"
+        auth = "Basic " + base64.b64encode(args.embed_write_only_key.encode("utf-8")).decode("ascii")
+        print("warning: embedding LRS credentials in the package. Anyone who can open the package can read "
+              "them, so the key must be able to write statements and do nothing else (no read, no void). "
+              "Without this flag the LMS passes credentials at launch and nothing secret ships.", file=sys.stderr)
+    return Delivery(endpoint, auth), None
+
+
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    result = build(args.course, args.target, args.out)
+    delivery, error = _delivery(args)
+    if error:
+        print(error, file=sys.stderr)
+        return EXIT_UNREADABLE
+    result = build(args.course, args.target, args.out, delivery=delivery)
     _print_problems(result.problems, args)
     if not result.ok:
         print(f"{args.course}: nothing written: {_summary(result.problems)}", file=sys.stderr)

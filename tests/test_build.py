@@ -175,3 +175,48 @@ def test_cli_rejects_unknown_target(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["build", str(MINI), "--target", "scorm3000"])
     assert exit_info.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def course_data_of(path: Path) -> dict:
+    import json
+
+    text = zipfile.ZipFile(path).read("course.js").decode()
+    return json.loads(text[text.index("{"):text.rindex("}") + 1])
+
+
+def test_scorm_packages_send_statements_only_when_given_an_endpoint(tmp_path, capsys):
+    plain = course_data_of(build_course(MINI, ["scorm12"], tmp_path / "plain")[0])
+    assert "xapi" not in plain
+    assert main(["build", str(MINI), "-t", "scorm12", "--out", str(tmp_path / "lrs"),
+                 "--xapi-endpoint", "https://lrs.example.org/xapi"]) == 0
+    data = course_data_of(next((tmp_path / "lrs").glob("*.zip")))
+    assert data["xapi"]["lrs"] == {"endpoint": "https://lrs.example.org/xapi/", "auth": None}
+    assert data["xapi"]["questions"]["q-single"].endswith("/mini-course/question/q-single")
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_an_embedded_key_needs_the_explicit_flag_and_says_why(tmp_path, capsys):
+    assert main(["build", str(MINI), "-t", "scorm2004", "--out", str(tmp_path), "--xapi-endpoint",
+                 "https://lrs.example.org/xapi/", "--embed-write-only-key", "writer:s3cret"]) == 0
+    assert "write statements and do nothing else" in capsys.readouterr().err
+    data = course_data_of(next(tmp_path.glob("*.zip")))
+    assert data["xapi"]["lrs"]["auth"] == "Basic d3JpdGVyOnMzY3JldA=="
+    assert main(["build", str(MINI), "-t", "scorm12", "--out", str(tmp_path), "--embed-write-only-key", "a:b"]) == 2
+    assert main(["build", str(MINI), "-t", "scorm12", "--out", str(tmp_path), "--xapi-endpoint",
+                 "https://user:pw@lrs.example.org/"]) == 2
+
+
+def test_xapi_and_cmi5_packages_carry_activities_but_no_secret(built):
+    for target in ("xapi", "cmi5"):
+        data = course_data_of(built[target])
+        assert data["xapi"]["lrs"] is None and data["xapi"]["course"].endswith("/empathy-crs")
+        assert data["standard"] == target
+
+
+def test_content_hash_names_the_content_not_the_standard(built, mini, tmp_path):
+    hashes = {course_data_of(path)["package"]["hash"] for path in built.values()}
+    assert len(hashes) == 1 and next(iter(hashes)).startswith("sha256:")
+    before = course_data_of(build_course(mini, ["scorm12"], tmp_path / "a")[0])["package"]["hash"]
+    edit(mini / "lessons" / "02-second.md", "Some text.", "Some other text.")
+    after = course_data_of(build_course(mini, ["scorm12"], tmp_path / "b")[0])["package"]["hash"]
+    assert before != after

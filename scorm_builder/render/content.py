@@ -3,13 +3,13 @@ and the completion contract in plain words for the agency."""
 from __future__ import annotations
 
 from ..model import Course
-from .data import course_data
+from .data import Delivery, course_data
 
 
-def shared_files(course: Course, standard: str) -> dict[str, bytes]:
+def shared_files(course: Course, standard: str, delivery: Delivery = Delivery()) -> dict[str, bytes]:
     from .player import player_files  # the player is rendered by its own module
 
-    files = player_files(course, course_data(course, standard))
+    files = player_files(course, course_data(course, standard, delivery))
     for media in course.media:
         files[media.href] = media.source.read_bytes()
     files["completion.txt"] = completion_text(course).encode("utf-8")

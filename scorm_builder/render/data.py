@@ -5,17 +5,56 @@ JavaScript reads them. Bump SCHEMA when a change would break a player reading it
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import string
+from dataclasses import dataclass
 
+from .. import __version__
 from ..model import Assessment, Course, Question, QuestionType
 
 SCHEMA = 1
 TARGET_IDS = string.ascii_lowercase  # matching targets: single characters for SCORM 1.2
+XAPI_STANDARDS = frozenset({"xapi", "cmi5"})  # these always send statements
 
 
-def course_data(course: Course, standard: str) -> dict:
+@dataclass(frozen=True)
+class Delivery:
+    """Where a SCORM package also sends xAPI statements (Tin Can and cmi5 learn it at launch).
+
+    `auth` is an Authorization header value embedded in the package: anyone who opens the
+    package can read it, so it is only ever set from an explicit build flag for a write-only key.
+    """
+
+    endpoint: str | None = None
+    auth: str | None = None
+
+
+def course_data(course: Course, standard: str, delivery: Delivery = Delivery()) -> dict:
     """Everything the player needs for `standard` (scorm12, scorm2004, xapi, cmi5, preview)."""
+    data = _content(course, standard)
+    data["package"] = {"version": course.version, "hash": content_hash(data, course)}
+    if standard in XAPI_STANDARDS or delivery.endpoint:
+        from ..xapi import xapi_data
+
+        data["xapi"] = xapi_data(course, course.xapi_base)
+        data["xapi"]["lrs"] = {"endpoint": delivery.endpoint, "auth": delivery.auth} if delivery.endpoint else None
+    return data
+
+
+def content_hash(data: dict, course: Course) -> str:
+    """sha256 of what the learner is shown and graded on (course data, media, player version),
+    the same for every standard, so a record can say exactly which content a learner took."""
+    digest = hashlib.sha256()
+    content = {key: value for key, value in data.items() if key not in ("standard", "package", "xapi")}
+    digest.update(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    for media in course.media:
+        digest.update(media.href.encode("utf-8") + b"\0" + hashlib.sha256(media.source.read_bytes()).digest())
+    digest.update(__version__.encode("ascii"))
+    return "sha256:" + digest.hexdigest()
+
+
+def _content(course: Course, standard: str) -> dict:
     return {
         "schema": SCHEMA,
         "standard": standard,
