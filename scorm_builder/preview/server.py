@@ -6,7 +6,6 @@ import json
 import shutil
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
