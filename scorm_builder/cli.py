@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Problem, sort_problems
+from .records.cli import add_records_command
 from .standards import STANDARDS
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -97,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="which runtime API to simulate (default: scorm2004)")
     preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 = any free)")
     preview.set_defaults(run=_preview)
+
+    add_records_command(commands, common)
     return parser
 
 

@@ -1,0 +1,17 @@
+"""Completion records for agencies: pull statements from an LRS, keep records, export, certify.
+
+    pull.py         the LRS side: the statements resource through tincan, page by page
+    derive.py       pure: a statement -> a fact, a void or a problem; facts -> a record
+    store.py        the database (SQLAlchemy Core; SQLite or PostgreSQL), one transaction per page
+    schema.py       its tables; migrations/ the Alembic revisions that create them
+    export.py       the roster as CSV (spreadsheet-safe) or JSON
+    certificate.py  printable certificates and their verification codes
+    cli.py          the `scorm-builder records` subcommands
+
+SQLAlchemy and the database drivers load only when a records command runs.
+"""
+from __future__ import annotations
+
+from .errors import EXIT_PROBLEMS, EXIT_UNUSABLE, RecordsError
+
+__all__ = ["EXIT_PROBLEMS", "EXIT_UNUSABLE", "RecordsError"]
