@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -12,6 +13,7 @@ import pytest
 from scorm_builder.load import load_course
 from scorm_builder.render.data import course_data
 from scorm_builder.render.player import PLAYER_DIR, SCRIPT, SOURCES, STYLESHEET, player_files, runtime_files
+from scorm_builder.xapi.vocabulary import Cmi5
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "tests" / "browser" / "course"
@@ -64,13 +66,20 @@ def test_the_runtime_is_small():
     assert sum(len(gzip.compress(content, 9)) for content in runtime_files().values()) < GZIP_BUDGET
 
 
-def test_the_runtime_makes_no_requests_of_its_own():
+def test_the_runtime_makes_no_requests_but_to_the_lrs():
+    """Only xapi/queue.js calls fetch (for the LRS endpoint and cmi5 fetch URL given at launch or
+    build), once; the only addresses in the runtime are the cmi5 IRIs, spelled as vocabulary.py does."""
+    iris = {Cmi5.CATEGORY, Cmi5.CATEGORY_MOVEON, Cmi5.SESSION_ID, Cmi5.MASTERY_SCORE, Cmi5.PROGRESS}
     for path in PLAYER_DIR.rglob("*"):
         if path.suffix in (".js", ".css"):
+            name = path.relative_to(PLAYER_DIR).as_posix()
             text = path.read_text(encoding="utf-8")
-            for forbidden in ("XMLHttpRequest", "fetch(", "sendBeacon", "import(", "http://", "https://", "@import",
-                              "url(", "addEventListener(\"unload\"", "'unload'"):
-                assert forbidden not in text, f"{path.name} uses {forbidden}"
+            for forbidden in ("XMLHttpRequest", "sendBeacon", "import(", "@import", "url(",
+                              "addEventListener(\"unload\"", "'unload'"):
+                assert forbidden not in text, f"{name} uses {forbidden}"
+            assert text.count("fetch(") == (1 if name == "xapi/queue.js" else 0), f"{name} calls fetch"
+            addresses = set(re.findall(r"https?://[^\s\"'`)]*", text))
+            assert addresses <= iris, f"{name} names {addresses - iris}"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to parse the scripts")

@@ -67,6 +67,8 @@
     this.objectiveScores = null;
     this.ended = false;
     this.shownAt = {};
+    this.attemptAt = 0; // when the current final attempt was first shown
+    this.syncState = "ok";
   }
   var P = Player.prototype;
 
@@ -80,6 +82,7 @@
       }
       self.info = info;
       self.limits = tracker.limits;
+      tracker.onStatus = function (state) { self.showSync(state); };
       if (info.masteryScore !== null && info.masteryScore !== undefined) self.mastery = info.masteryScore;
       self.state = S.decode(self.data, self.layout, info.suspendData) || S.empty(self.layout, newSeed());
       if (self.state.final.phase === 2) {
@@ -87,6 +90,7 @@
         self.objectiveScores = M.score(M.draw(self.layout.final, self.state.seed, f.attempts - 1), f.answers).objectives;
       }
       var index = self.screenIndex(info.location);
+      self.notify({ type: "restored", status: self.status() });
       self.buildShell();
       self.listen();
       self.show(index >= 0 ? index : 0, true);
@@ -169,9 +173,31 @@
 
     var footer = h("footer", { class: "sb-footer" });
     if (!this.tracker.saves) footer.appendChild(h("p", { class: "sb-preview-note", text: t("preview") }));
+    this.syncNote = h("p", { class: "sb-preview-note sb-sync-note", role: "status" });
+    footer.appendChild(this.syncNote);
+    this.showSync(this.syncState);
     root.appendChild(footer);
     announcer = h("div", { class: "sb-vh", role: "status", "aria-live": "polite", "aria-atomic": "true" });
     root.appendChild(announcer);
+  };
+
+  /** The discreet delivery note (xAPI): nothing while all is well. */
+  P.showSync = function (state) {
+    this.syncState = state;
+    if (!this.syncNote) return;
+    var key = state === "offline" ? "syncOffline" : state === "refused" ? "syncRefused" : "";
+    this.syncNote.textContent = key ? t(key) : "";
+    this.syncNote.hidden = !key;
+  };
+
+  /** Tell the tracker what happened, when it wants to know (see tracking.js). */
+  P.notify = function (event) {
+    if (!this.ended && this.tracker && this.tracker.event) this.tracker.event(event);
+  };
+
+  P.lessonDone = function (li) {
+    var self = this;
+    return this.layout.pages.every(function (page, pi) { return page.lesson !== li || self.state.viewed[pi]; });
   };
 
   P.toggleToc = function () {
@@ -194,7 +220,7 @@
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") self.save();
     });
-    window.addEventListener("pagehide", function () { self.finish(); });
+    window.addEventListener("pagehide", function () { self.finish("unload"); });
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && self.root.classList.contains("sb-toc-open")) {
         self.closeToc();
@@ -213,7 +239,13 @@
   P.show = function (index, initial) {
     this.current = index;
     var screen = this.layout.screens[index];
-    if (screen.kind === "page") this.state.viewed[screen.page] = true;
+    if (screen.kind === "page") {
+      var lessonDone = this.lessonDone(screen.lesson);
+      this.state.viewed[screen.page] = true;
+      var lesson = this.data.lessons[screen.lesson].id;
+      this.notify({ type: "page", page: screen.id, lesson: lesson });
+      if (!lessonDone && this.lessonDone(screen.lesson)) this.notify({ type: "lesson", lesson: lesson });
+    }
     this.render();
     if (!initial) {
       window.scrollTo(0, 0);
@@ -503,6 +535,7 @@
     var attempt = f.attempts;
     var drawn = M.draw(a, this.state.seed, attempt);
     var answers = f.phase === 1 && f.answers ? f.answers : drawn.map(function () { return null; });
+    if (!this.attemptAt) this.attemptAt = Date.now();
     this.screen.appendChild(h("p", { class: "sb-kicker", text: this.attemptLine(attempt + 1) }));
     this.screen.appendChild(this.title(a.title));
     if (a.introHtml) this.screen.appendChild(h("div", { class: "sb-content sb-intro", html: a.introHtml }));
@@ -557,6 +590,9 @@
       var latency = ctl.answeredAt ? ctl.answeredAt - self.shownAt[ctl.uid] : self.latency(ctl.uid);
       self.record(q, values[i], true, latency);
     });
+    this.notify({ type: "attempt", assessment: this.layout.final.id, attempt: f.attempts, score: result.score,
+      passed: f.outcome === 1, duration: this.attemptAt ? Date.now() - this.attemptAt : 0 });
+    this.attemptAt = 0;
     this.render();
     this.save();
     window.scrollTo(0, 0);
@@ -627,16 +663,16 @@
 
   // ---- ending the session ----
 
-  P.finish = function () {
+  P.finish = function (reason) {
     if (this.ended || !this.tracker) return;
     var snapshot = this.state ? this.snapshot() : null;
     this.ended = true;
-    this.tracker.finish(snapshot);
+    this.tracker.finish(snapshot, reason || "exit");
   };
 
   P.exit = function () {
     if (this.ended) return;
-    this.finish();
+    this.finish("exit");
     this.closeToc();
     this.screen.textContent = "";
     this.screen.className = "sb-screen sb-screen-exit";

@@ -78,6 +78,8 @@
       courseComplete: "You have completed the course.",
       completionRule: "How to complete this course:",
       preview: "Preview: progress is not saved",
+      syncOffline: "Your progress is kept on this device and will be sent when the connection is back.",
+      syncRefused: "Some of your progress could not be recorded. It is kept on this device; please tell your training contact.",
       exitTitle: "Session ended",
       exitSaved: "Your progress has been saved. You can close this window.",
       exitPreview: "This was a preview, so your progress was not saved. You can close this window.",

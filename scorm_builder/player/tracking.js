@@ -1,8 +1,8 @@
 /* The one tracking interface the lesson and quiz code talks to, and what adapters share.
  *
  * An adapter registers itself per standard (`data.standard`) with
- *   SB.tracking.register(name, {find: function () -> runtime or null, create: function (data, runtime) -> tracker})
- * `find` is optional: without it `create(data, null)` is called at once. `connect` polls `find`
+ *   SB.tracking.register(name, {find: function (data) -> runtime or null, create: function (data, runtime) -> tracker})
+ * `find(data)` is optional: without it `create(data, null)` is called at once. `connect` polls `find`
  * for a moment (an LMS may expose its API just after the content loads) and falls back to the
  * preview adapter when nothing appears. An xAPI or cmi5 adapter finds its launch parameters instead
  * of an API object, and implements the same tracker:
@@ -14,7 +14,15 @@
  *                             mode ("normal", "review", "browse")}
  *   tracker.save(snapshot)    store what changed, then commit
  *   tracker.record(answer)    record one answered question
- *   tracker.finish(snapshot)  store, then end the session (exit, session time, terminate); once only
+ *   tracker.finish(snapshot, reason)  store, then end the session (exit, session time, terminate); once
+ *                             only. reason: "exit" (the Exit button) or "unload" (the page is going away)
+ *   tracker.event(event)      optional: what else happened, for adapters that report it (xAPI):
+ *                             {type: "restored", status} the state a session starts with, before any page;
+ *                             {type: "page", page, lesson} a page shown; {type: "lesson", lesson} a lesson's
+ *                             pages all seen (first time); {type: "attempt", assessment, attempt, score,
+ *                             passed, duration (ms)} a final assessment attempt submitted (ids: source ids)
+ *   tracker.onStatus          set by the player: the adapter calls it with "ok", "offline" or "refused"
+ *                             when delivery changes, and the player shows a discreet note
  *
  *   snapshot = {location, suspendData, completion: "incomplete"|"completed",
  *               success: "unknown"|"passed"|"failed", score: 0-100 or null, progress: 0-1,
@@ -33,9 +41,20 @@
   T.POLL_MS = 50;
   T.adapters = {};
 
+  T.wrappers = [];
+
   T.register = function (name, spec) {
     T.adapters[name] = spec;
   };
+
+  /** `wrapper(data, tracker)` may return a tracker that does more (SCORM plus xAPI statements). */
+  T.wrap = function (wrapper) {
+    T.wrappers.push(wrapper);
+  };
+
+  function wrapped(data, tracker) {
+    return T.wrappers.reduce(function (t, wrapper) { return wrapper(data, t); }, tracker);
+  }
 
   /** A tracker for `data.standard`: Promise, never rejected (falls back to preview). */
   T.connect = function (data) {
@@ -52,8 +71,8 @@
       var started = Date.now();
       (function attempt() {
         var runtime = null;
-        try { runtime = spec.find(); } catch (e) { runtime = null; }
-        if (runtime) resolve(spec.create(data, runtime));
+        try { runtime = spec.find(data); } catch (e) { runtime = null; }
+        if (runtime) resolve(wrapped(data, spec.create(data, runtime)));
         else if (Date.now() - started >= T.WAIT_MS) resolve(T.adapters.preview.create(data, null));
         else setTimeout(attempt, T.POLL_MS);
       })();

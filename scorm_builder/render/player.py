@@ -3,7 +3,7 @@
 The runtime's sources are plain JavaScript and CSS under `scorm_builder/player/`, one file per
 concern (strings, course model, suspend data, tracking interface, one adapter per standard,
 question widgets, the app). No build step: a package gets them joined, in load order, into one
-`player/player.js` (one request instead of nine, which matters in LMSs that serve each file through
+`player/player.js` (one request instead of one per source, which matters in LMSs that serve each file through
 a script), plus `player/player.css`. `index.html` is rendered from the Jinja2 template there;
 `data["standard"]` selects the tracking adapter at run time.
 """
@@ -18,14 +18,20 @@ from .data import course_js
 
 PLAYER_DIR = Path(__file__).resolve().parent.parent / "player"
 TEMPLATE = "index.html.j2"
-# Load order: strings and pure logic, then tracking and its adapters, then the UI.
+# Load order: strings and pure logic, then tracking, xAPI statements and the adapters, then the UI.
 SOURCES = (
     "strings.js",
     "model.js",
     "suspend.js",
     "tracking.js",
+    "xapi/statements.js",
+    "xapi/queue.js",
+    "xapi/state.js",
+    "xapi/reporter.js",
     "adapters/scorm12.js",
     "adapters/scorm2004.js",
+    "adapters/xapi.js",
+    "adapters/cmi5.js",
     "adapters/preview.js",
     "questions.js",
     "app.js",

@@ -30,7 +30,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def _ensure_node_modules() -> None:
-    needed = [NODE_MODULES / "scorm-again" / "dist" / "scorm-again.js", NODE_MODULES / "axe-core" / "axe.min.js"]
+    needed = [NODE_MODULES / "scorm-again" / "dist" / "scorm-again.js", NODE_MODULES / "axe-core" / "axe.min.js",
+              NODE_MODULES / "@learninglocker" / "xapi-validation" / "dist" / "index.js"]
     if all(p.is_file() for p in needed):
         return
     npm = shutil.which("npm")
