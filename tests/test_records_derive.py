@@ -187,3 +187,21 @@ def test_launch_root_activity_with_the_course_in_grouping_is_the_course():
     assert {f.course_iri for f in facts} == {course.iri}
     no_grouping = statement(course, Learner("r"), reg, "passed", T0, obj=root, grouping=False)
     assert read_statement(no_grouping, course_iris(course.iri)) is None
+
+
+def test_attempts_come_from_the_assessment_statements_when_the_player_sends_them():
+    """The player sends passed/failed about the final assessment once per graded attempt, and
+    about the course once; three failed attempts are three attempts, with the best one's score."""
+    course, reg, ana = new_course(), new_registration(), Learner("a", "Ana")
+    final = course.iri + "/assessment/final"
+    check = course.iri + "/page/intro-p1"
+    tries = [statement(course, ana, reg, "failed", T0 + timedelta(minutes=n), obj=final,
+                       result={"success": False, "score": {"scaled": scaled}})
+             for n, scaled in enumerate((0.4, 0.7, 0.5))]
+    other = statement(course, ana, reg, "passed", T0, obj=check)  # not an assessment: ignored
+    closing = statement(course, ana, reg, "failed", T0 + timedelta(minutes=5),
+                        result={"success": False, "score": {"scaled": 0.5}})
+    facts = facts_of(course, tries + [other, closing])
+    assert [f.verb for f in facts] == ["attempt", "attempt", "attempt", "failed"]
+    record = derive_record(facts)
+    assert (record.result, record.attempts, record.best_score, record.last_score) == ("failed", 3, 0.7, 0.5)

@@ -7,6 +7,8 @@ Two steps, each testable alone:
      (`COURSE_VERBS`): its object is the course IRI or the cmi5 AU IRI `{course}/au`, or the
      launch's root activity (an LMS-given cmi5 `activityId` or Tin Can `activity_id`) with the
      course in `context.contextActivities.grouping`,
+   - a Fact with verb `attempt` for a passed or failed statement about an assessment of the
+     course (`{course}/assessment/…`): the player sends one per graded attempt at the final,
    - a `Void` when it is a voiding statement (verb `voided`, object a StatementRef),
    - a `Problem` when it is one of those but malformed (the pull skips it and reports it),
    - None when it is something else (a page experienced, a question answered): not evidence.
@@ -24,9 +26,11 @@ The rules (what an auditor may ask about):
 - **completed_at**: when it was earned: the first passed statement, else the first completed
   statement; None when not earned.
 - **first_launch_at**: the first launched or initialized statement, else the first fact.
-- **attempts**: passed + failed statements, i.e. graded attempts at the final assessment.
+- **attempts**: the passed/failed statements about the course's assessments (one per graded
+  attempt at the final); when a player sends none, the course-level passed + failed statements.
   **sessions**: initialized statements (a launch of the course).
-- **best_score / last_score**: `result.score.scaled` (0..1) of passed/failed statements;
+- **best_score / last_score**: `result.score.scaled` (0..1) of the attempts (else of the
+  course-level passed/failed statements);
   computed from raw/min/max when scaled is absent. last = the latest by timestamp.
 - **total_seconds**: the sum of the durations of terminated and abandoned statements (each
   closes one session). Without any, the longest completed/passed/failed duration (a lower
@@ -54,6 +58,7 @@ VOIDED = ADL_VERBS + "voided"
 PACKAGE_EXTENSION_SUFFIX = "/extensions/package"
 CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 AU_SEGMENT = "/au"
+ASSESSMENT_SEGMENT = "/assessment/"
 
 # verbs whose course-level statements are kept as evidence; anything else about the course is ignored
 COURSE_VERBS: dict[str, str] = {
@@ -190,9 +195,10 @@ def read_statement(raw: object, courses: dict[str, str]) -> Fact | Void | Proble
         if not isinstance(obj, dict) or obj.get("objectType", "Activity") != "Activity" or verb_id not in COURSE_VERBS:
             return None
         course = courses.get(obj.get("id")) or _launch_root_course(raw, obj, courses)
-        if course is None:
-            return None
-        return _read_fact(raw, course, COURSE_VERBS[verb_id])
+        if course is not None:
+            return _read_fact(raw, course, COURSE_VERBS[verb_id])
+        course = _assessment_course(obj, courses) if COURSE_VERBS[verb_id] in ("passed", "failed") else None
+        return None if course is None else _read_fact(raw, course, "attempt")
     except Malformed as bad:
         return statement_problem(sid, bad.field, bad.message, bad.hint)
 
@@ -211,6 +217,17 @@ def _launch_root_course(raw: dict, obj: dict, courses: dict[str, str]) -> str | 
     for item in grouping if isinstance(grouping, list) else [grouping]:
         course = courses.get(item.get("id")) if isinstance(item, dict) else None
         if course is not None and not object_id.startswith(course.rstrip("/") + "/"):
+            return course
+    return None
+
+
+def _assessment_course(obj: dict, courses: dict[str, str]) -> str | None:
+    """The course whose assessment `obj` is (`{course}/assessment/{id}`), if any."""
+    object_id = obj.get("id")
+    if not isinstance(object_id, str):
+        return None
+    for course in set(courses.values()):
+        if object_id.startswith(course.rstrip("/") + ASSESSMENT_SEGMENT):
             return course
     return None
 
@@ -418,7 +435,7 @@ def derive_record(facts: Iterable[Fact], course: CourseInfo | None = None) -> Re
         result, decider = "incomplete", None
     requires_pass = course.requires_pass if course else None
     earned = result == "passed" or (result == "completed" and not requires_pass)
-    graded = sorted(passed + failed, key=lambda f: (f.timestamp, f.id))
+    graded = by_verb.get("attempt") or sorted(passed + failed, key=lambda f: (f.timestamp, f.id))
     scores = [f.score_scaled for f in graded if f.score_scaled is not None]
     launches = by_verb.get("launched", []) + by_verb.get("initialized", [])
     closing = [f.duration_seconds for f in by_verb.get("terminated", []) + by_verb.get("abandoned", [])
@@ -446,7 +463,7 @@ def derive_record(facts: Iterable[Fact], course: CourseInfo | None = None) -> Re
         completed_at=decider.timestamp if earned and decider else None,
         best_score=max(scores) if scores else None,
         last_score=scores[-1] if scores else None,
-        attempts=len(passed) + len(failed),
+        attempts=len(graded),
         sessions=len(by_verb.get("initialized", [])),
         total_seconds=total,
         ce_hours=hours,
