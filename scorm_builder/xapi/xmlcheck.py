@@ -11,30 +11,17 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from ..errors import Problem
+from ..validate.xmlsafe import safe_parser  # the one parser for untrusted XML
 
 MAX_SYNTAX_PROBLEMS = 20
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
 _ENTITY_MARKERS = tuple(m.encode(codec) for m in ("<!ENTITY", "<!DOCTYPE") for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
-class _RefuseAll(etree.Resolver):
-    """Should libxml2 ever try to load anything, it gets nothing."""
-
-    def resolve(self, url, pubid, context):
-        return self.resolve_string(b"", context)
-
-
-def _parser() -> etree.XMLParser:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             attribute_defaults=False, huge_tree=False, remove_comments=False)
-    parser.resolvers.add(_RefuseAll())
-    return parser
-
-
 def parse_untrusted(data: bytes, file: str) -> tuple[etree._Element | None, list[Problem]]:
     """The root element, or None and why: not well-formed (every error with its line), or unsafe."""
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         if any(marker in data for marker in _ENTITY_MARKERS):
             return None, [_doctype_problem(file, exc.lineno or None)]
