@@ -8,6 +8,8 @@ import pytest
 from scorm_builder.cli import main
 from scorm_builder.records.store import open_store
 
+from records_fixtures.fixtures import postgres_cluster  # noqa: F401 (fixture)
+
 from .cmi5_lms.fixtures import expected, launcher, site, xapi_packages  # noqa: F401 (fixtures)
 from .cmi5_lms.runs import pass_final, walk
 from .conftest import COURSES
@@ -52,7 +54,8 @@ def play_incomplete(open_au, empathy):
     run.leave()
 
 
-def test_records_from_played_cmi5_sessions(launcher, empathy, expected, lrs, lrs_client, tmp_path, capsys):
+def test_records_from_played_cmi5_sessions(launcher, empathy, expected, lrs, lrs_client, postgres_cluster, tmp_path,
+                                           capsys):
     plays = {
         "rec-pass": lambda open_au: play_pass(open_au, empathy),
         "rec-fail": lambda open_au: play_fail(open_au, empathy, empathy.completion.attempts),
@@ -66,13 +69,18 @@ def test_records_from_played_cmi5_sessions(launcher, empathy, expected, lrs, lrs
         statements_of(lrs_client, reg)  # every session delivered, through terminated
         registrations[learner_id] = reg
 
-    db = f"sqlite:///{tmp_path / 'records.sqlite'}"
+    for db in (f"sqlite:///{tmp_path / 'records.sqlite'}", postgres_cluster.new_database()):
+        check_pulled_records(db, empathy, expected, lrs, registrations, capsys)
+
+
+def check_pulled_records(db, empathy, expected, lrs, registrations, capsys):
+    """`records pull` into `db`, then each learner's record, then a second pull that adds nothing."""
     args = ["records", "pull", "--lrs", lrs.endpoint, "--key", lrs.admin.username, "--secret", lrs.admin.password,
             "--course", str(COURSES["empathy"]), "--db", db]
     assert main(args) == 0, capsys.readouterr().err
     with open_store(db) as store:
         rows = {row.learner_identifier: row for row in store.iter_records(expected["xapi"]["course"])}
-    assert set(plays) <= set(rows)
+    assert set(registrations) <= set(rows)
 
     passed, failed, retried, partial = (rows[k] for k in ("rec-pass", "rec-fail", "rec-retry", "rec-incomplete"))
     for row, learner_id in ((passed, "rec-pass"), (failed, "rec-fail"), (retried, "rec-retry"),
