@@ -27,7 +27,6 @@ from scorm_builder.records.store import Store, open_store
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
 
-pytest_plugins = ["records_fixtures.fixtures"]  # db_url (SQLite and PostgreSQL), store
 
 
 def load(store: Store, course, statements) -> None:

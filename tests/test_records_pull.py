@@ -17,7 +17,6 @@ from scorm_builder.records.store import Store, open_store
 
 NOW = datetime.now(timezone.utc)
 
-pytest_plugins = ["records_fixtures.fixtures"]  # db_url (SQLite and PostgreSQL), store
 
 
 def post(lrs_client, statements: list[dict]) -> None:

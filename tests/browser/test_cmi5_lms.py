@@ -18,7 +18,6 @@ from .cmi5_lms.rules import MASTERY, check_cmi5, check_every_statement, ordered,
 from .cmi5_lms.runs import pass_final, walk
 from .harness import Learner
 
-pytest_plugins = ["browser.cmi5_lms.fixtures"]  # site, xapi_packages, expected, launcher
 
 
 def statements_of(lrs_client, reg, until_terminated: int = 1) -> list[dict]:

@@ -8,9 +8,6 @@ import pytest
 from scorm_builder.cli import main
 from scorm_builder.records.store import open_store
 
-from records_fixtures.fixtures import postgres_cluster  # noqa: F401 (fixture)
-
-from .cmi5_lms.fixtures import expected, launcher, site, xapi_packages  # noqa: F401 (fixtures)
 from .cmi5_lms.runs import pass_final, walk
 from .conftest import COURSES
 from .harness import Learner

@@ -23,7 +23,6 @@ from .cmi5_lms.rules import check_every_statement, ordered, verb
 from .cmi5_lms.runs import pass_final, walk
 from .harness import Learner, LmsRun
 
-pytest_plugins = ["browser.cmi5_lms.fixtures"]  # site, xapi_packages, expected
 
 HOME = "https://lms.example.org/"  # the LMS's home page in the learner's account (an identifier, never fetched)
 
