@@ -115,6 +115,8 @@
     this.status = "new"; // new, running, failed, terminated
     this.problems = [];
     this.startedAt = Date.now();
+    this.objectives = {}; // id -> {index, prefix, ...what the adapter keeps}
+    this.objectiveCount = 0;
   };
   var P = T.ScormSession.prototype;
 
@@ -168,6 +170,44 @@
     if (this.status !== "running") return false;
     this.status = "terminated";
     return this.call("terminate", "") === "true";
+  };
+
+  /** Learn the objectives the LMS holds already: `read(prefix)` gives what the adapter keeps of one. */
+  P.readObjectives = function (read) {
+    this.objectiveCount = parseInt(this.get("cmi.objectives._count"), 10) || 0;
+    for (var n = 0; n < this.objectiveCount; n++) {
+      var prefix = "cmi.objectives." + n + ".";
+      var id = this.get(prefix + "id");
+      if (id) {
+        var slot = read(prefix);
+        slot.index = n;
+        slot.prefix = prefix;
+        this.objectives[id] = slot;
+      }
+    }
+  };
+
+  /** Objective `id`'s slot ({index, prefix, ...}), appending it (id first) as `fresh` when new;
+   * null when the LMS refuses it. */
+  P.objective = function (id, fresh) {
+    var slot = this.objectives[id];
+    if (slot) return slot;
+    var index = this.objectiveCount;
+    if (!this.set("cmi.objectives." + index + ".id", id)) return null;
+    fresh.index = index;
+    fresh.prefix = "cmi.objectives." + index + ".";
+    this.objectiveCount += 1;
+    this.objectives[id] = fresh;
+    return fresh;
+  };
+
+  /** A 0-100 score under `prefix` ("cmi.core.score.", "cmi.objectives.3.score.", ...): min, max
+   * and raw (what Moodle grades from), and scaled too when `scaled` (SCORM 2004). */
+  P.setScore = function (prefix, score, scaled) {
+    this.set(prefix + "min", "0");
+    this.set(prefix + "max", "100");
+    this.set(prefix + "raw", T.decimal(score, 2));
+    if (scaled) this.set(prefix + "scaled", T.decimal(score / 100, 4));
   };
 
   P.elapsed = function () {

@@ -44,8 +44,6 @@
     this.limits = SB.limitsFor("scorm12");
     this.session = new T.ScormSession(api, NAMES);
     this.status = "";
-    this.objectives = {}; // id -> {index, status}
-    this.objectiveCount = 0;
     this.review = false;
     this.ended = false;
   }
@@ -57,11 +55,7 @@
     var mode = s.get("cmi.core.lesson_mode") || "normal";
     this.review = mode === "review";
     this.status = s.get("cmi.core.lesson_status");
-    this.objectiveCount = parseInt(s.get("cmi.objectives._count"), 10) || 0;
-    for (var n = 0; n < this.objectiveCount; n++) {
-      var id = s.get("cmi.objectives." + n + ".id");
-      if (id) this.objectives[id] = { index: n, status: s.get("cmi.objectives." + n + ".status") };
-    }
+    s.readObjectives(function (prefix) { return { status: s.get(prefix + "status") }; });
     var masteryText = s.get("cmi.student_data.mastery_score");
     var mastery = masteryText === "" ? NaN : Number(masteryText);
     return Promise.resolve({
@@ -79,11 +73,7 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.core.lesson_location", T.clip(snapshot.location, 255));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    if (snapshot.score !== null && snapshot.score !== undefined) {
-      s.set("cmi.core.score.min", "0");
-      s.set("cmi.core.score.max", "100");
-      s.set("cmi.core.score.raw", T.decimal(snapshot.score, 2));
-    }
+    if (snapshot.score !== null && snapshot.score !== undefined) s.setScore("cmi.core.score.", snapshot.score, false);
     this.status = settle(this.status, lessonStatus(snapshot));
     s.set("cmi.core.lesson_status", this.status);
     this.saveObjectives(snapshot.objectives || []);
@@ -94,23 +84,12 @@
 
   P.saveObjectives = function (objectives) {
     var s = this.session;
-    var self = this;
     objectives.forEach(function (o) {
-      var known = self.objectives[o.id];
-      if (!known) {
-        known = { index: self.objectiveCount, status: "" };
-        if (!s.set("cmi.objectives." + known.index + ".id", o.id)) return;
-        self.objectiveCount += 1;
-        self.objectives[o.id] = known;
-      }
-      var prefix = "cmi.objectives." + known.index + ".";
-      if (o.score !== null && o.score !== undefined) {
-        s.set(prefix + "score.min", "0");
-        s.set(prefix + "score.max", "100");
-        s.set(prefix + "score.raw", T.decimal(o.score, 2));
-      }
+      var known = s.objective(o.id, { status: "" });
+      if (!known) return;
+      if (o.score !== null && o.score !== undefined) s.setScore(known.prefix + "score.", o.score, false);
       known.status = settle(known.status, o.success !== "unknown" ? o.success : o.completion);
-      s.set(prefix + "status", known.status);
+      s.set(known.prefix + "status", known.status);
     });
   };
 

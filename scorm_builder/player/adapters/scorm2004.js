@@ -53,8 +53,6 @@
     this.session = new T.ScormSession(api, NAMES);
     this.completion = "";
     this.success = "";
-    this.objectives = {}; // id -> {index, completion, success}
-    this.objectiveCount = 0;
     this.review = false;
     this.ended = false;
   }
@@ -67,15 +65,9 @@
     this.review = mode === "review";
     this.completion = s.get("cmi.completion_status");
     this.success = s.get("cmi.success_status");
-    this.objectiveCount = parseInt(s.get("cmi.objectives._count"), 10) || 0;
-    for (var n = 0; n < this.objectiveCount; n++) {
-      var prefix = "cmi.objectives." + n + ".";
-      var id = s.get(prefix + "id");
-      if (id) {
-        this.objectives[id] = { index: n, completion: s.get(prefix + "completion_status"),
-          success: s.get(prefix + "success_status") };
-      }
-    }
+    s.readObjectives(function (prefix) {
+      return { completion: s.get(prefix + "completion_status"), success: s.get(prefix + "success_status") };
+    });
     var entry = s.get("cmi.entry");
     var passingText = s.get("cmi.scaled_passing_score");
     var passing = passingText === "" ? NaN : Number(passingText);
@@ -94,12 +86,7 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.location", T.clip(snapshot.location, 1000));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    if (snapshot.score !== null && snapshot.score !== undefined) {
-      s.set("cmi.score.min", "0");
-      s.set("cmi.score.max", "100");
-      s.set("cmi.score.raw", T.decimal(snapshot.score, 2)); // Moodle grades from raw
-      s.set("cmi.score.scaled", T.decimal(snapshot.score / 100, 4));
-    }
+    if (snapshot.score !== null && snapshot.score !== undefined) s.setScore("cmi.score.", snapshot.score, true);
     this.completion = keepCompletion(this.completion, snapshot.completion);
     s.set("cmi.progress_measure", T.decimal(this.completion === "completed" ? 1 : snapshot.progress, 4));
     s.set("cmi.completion_status", this.completion);
@@ -113,26 +100,14 @@
 
   P.saveObjectives = function (objectives) {
     var s = this.session;
-    var self = this;
     objectives.forEach(function (o) {
-      var known = self.objectives[o.id];
-      if (!known) {
-        known = { index: self.objectiveCount, completion: "", success: "" };
-        if (!s.set("cmi.objectives." + known.index + ".id", o.id)) return;
-        self.objectiveCount += 1;
-        self.objectives[o.id] = known;
-      }
-      var prefix = "cmi.objectives." + known.index + ".";
-      if (o.score !== null && o.score !== undefined) {
-        s.set(prefix + "score.min", "0");
-        s.set(prefix + "score.max", "100");
-        s.set(prefix + "score.raw", T.decimal(o.score, 2));
-        s.set(prefix + "score.scaled", T.decimal(o.score / 100, 4));
-      }
+      var known = s.objective(o.id, { completion: "", success: "" });
+      if (!known) return;
+      if (o.score !== null && o.score !== undefined) s.setScore(known.prefix + "score.", o.score, true);
       known.completion = keepCompletion(known.completion, o.completion);
-      s.set(prefix + "completion_status", known.completion);
+      s.set(known.prefix + "completion_status", known.completion);
       known.success = keepSuccess(known.success, o.success);
-      s.set(prefix + "success_status", known.success);
+      s.set(known.prefix + "success_status", known.success);
     });
   };
 
