@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import Problem, has_errors
@@ -109,6 +109,4 @@ def suspend_problems(course: Course, standard: Standard) -> list[Problem]:
 
 
 def _in_package(problem: Problem, package: str) -> Problem:
-    from dataclasses import replace
-
     return replace(problem, file=f"{package}!{problem.file}")

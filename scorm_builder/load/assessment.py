@@ -203,12 +203,12 @@ def _choice(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question:
     if question.type is QuestionType.MULTIPLE_RESPONSE and correct == 0:
         reader.problem(path + ("options",), "no option is marked correct", "mark at least one option 'correct: true'")
     _require_feedback(reader, path, question, all(o.feedback_html for o in options))
-    return _replace(question, options=tuple(options))
+    return replace(question, options=tuple(options))
 
 
 def _true_false(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question:
     _require_feedback(ctx.reader, path, question, False)
-    return _replace(question, answer=data.get("answer"))
+    return replace(question, answer=data.get("answer"))
 
 
 def _matching(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question:
@@ -236,7 +236,7 @@ def _matching(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Questio
     if len(targets) > MAX_OPTIONS:
         reader.problem(path + ("distractors",), f"at most {MAX_OPTIONS} matches and distractors in all")
     _require_feedback(reader, path, question, False)
-    return _replace(question, pairs=tuple(pairs), distractors=tuple(distractors))
+    return replace(question, pairs=tuple(pairs), distractors=tuple(distractors))
 
 
 def _ordering(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question:
@@ -254,7 +254,7 @@ def _ordering(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Questio
     if len({i.html for i in items}) != len(items):
         reader.problem(path + ("items",), "two items have the same text, so the order is ambiguous")
     _require_feedback(reader, path, question, False)
-    return _replace(question, items=tuple(items))
+    return replace(question, items=tuple(items))
 
 
 def _fill_in(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question:
@@ -275,13 +275,13 @@ def _fill_in(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question
     _unique(reader, path + ("accepted",), [a if data.get("case_sensitive") else a.lower() for a in accepted],
             "accepted answer")
     _require_feedback(reader, path, question, False)
-    return _replace(question, accepted=tuple(accepted), case_sensitive=data.get("case_sensitive", False))
+    return replace(question, accepted=tuple(accepted), case_sensitive=data.get("case_sensitive", False))
 
 
 def _reflection(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question:
     if data.get("weight"):
         ctx.reader.problem(path + ("weight",), "a reflection question is never graded", "remove 'weight'")
-    return _replace(question, weight=0.0)
+    return replace(question, weight=0.0)
 
 
 def _require_feedback(reader: Reader, path: tuple, question: Question, per_option: bool) -> None:
@@ -297,10 +297,6 @@ def _unique(reader: Reader, path: tuple, values: list[str], what: str) -> None:
         if value in seen:
             reader.problem(path, f"duplicate {what} '{value}'")
         seen.add(value)
-
-
-def _replace(question: Question, **changes) -> Question:
-    return replace(question, **changes)
 
 
 _BUILDERS = {

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem
+from ..errors import Problem, Severity
 
 Path_ = tuple  # a path into the data: keys and list indexes
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, much faster
@@ -108,8 +108,6 @@ class Reader:
         self.problems.append(Problem(self.doc.file, message, self.doc.line(path), dotted(path), hint))
 
     def warn(self, path: Path_, message: str, hint: str = "") -> None:
-        from ..errors import Severity
-
         self.problems.append(Problem(self.doc.file, message, self.doc.line(path), dotted(path), hint,
                                      Severity.WARNING))
 
