@@ -20,6 +20,36 @@
     window.setTimeout(function () { announcer.textContent = text; }, 50);
   };
 
+  var notices = {}; // id -> text: persistent notices, kept across shell rebuilds
+  var noticeArea = null;
+
+  function showNotices() {
+    if (!noticeArea) return;
+    noticeArea.textContent = "";
+    Object.keys(notices).forEach(function (id) {
+      // role=alert: announced once when it appears; tabindex so a keyboard user can reach and re-read it
+      noticeArea.appendChild(h("p", { class: "sb-notice", id: "sb-notice-" + id, role: "alert", tabindex: "0",
+        text: notices[id] }));
+    });
+    noticeArea.hidden = !Object.keys(notices).length;
+  }
+
+  /** Show a persistent, accessible notice `text` under the course title until `SB.notice(id, "")`
+   * removes it (one notice per `id`; showing the same id again replaces its text). Usable before the
+   * player is built: the notice appears with it. For anything the learner must know for as long as it
+   * holds ("your progress is not being saved", "progress not recorded"). */
+  SB.notice = function (id, text) {
+    if (text) notices[id] = String(text);
+    else delete notices[id];
+    showNotices();
+  };
+
+  /** Attach the notice area (the player calls it when it builds its shell). */
+  SB.notice.area = function (el) {
+    noticeArea = el;
+    showNotices();
+  };
+
   function newSeed() {
     try {
       var buffer = new Uint32Array(1);
@@ -82,6 +112,7 @@
       }
       self.info = info;
       self.limits = tracker.limits;
+      if (tracker.missing) SB.notice("not-saved", t("notSaved"));
       tracker.onStatus = function (state) { self.showSync(state); };
       if (info.masteryScore !== null && info.masteryScore !== undefined) self.mastery = info.masteryScore;
       self.state = S.decode(self.data, self.layout, info.suspendData) || S.empty(self.layout, newSeed());
@@ -129,8 +160,10 @@
       h("div", { class: "sb-progress" }, [
         this.progressText,
         h("div", { class: "sb-progress-bar", "aria-hidden": "true" }, [this.progressFill])
-      ])
+      ]),
+      this.notices = h("div", { class: "sb-notices" })
     ]));
+    SB.notice.area(this.notices);
 
     this.toc = h("nav", { class: "sb-toc", id: "sb-toc", "aria-label": t("contents") });
     this.tocLinks = [];
@@ -172,7 +205,7 @@
     root.appendChild(h("div", { class: "sb-layout" }, [this.toc, this.main]));
 
     var footer = h("footer", { class: "sb-footer" });
-    if (!this.tracker.saves) footer.appendChild(h("p", { class: "sb-preview-note", text: t("preview") }));
+    if (!this.tracker.saves && !this.tracker.missing) footer.appendChild(h("p", { class: "sb-preview-note", text: t("preview") }));
     this.syncNote = h("p", { class: "sb-preview-note sb-sync-note", role: "status" });
     footer.appendChild(this.syncNote);
     this.showSync(this.syncState);
@@ -677,7 +710,8 @@
     this.screen.textContent = "";
     this.screen.className = "sb-screen sb-screen-exit";
     this.screen.appendChild(this.title(t("exitTitle")));
-    this.screen.appendChild(h("p", { text: t(this.tracker.saves ? "exitSaved" : "exitPreview") }));
+    var said = this.tracker.saves ? "exitSaved" : this.tracker.missing ? "exitNotSaved" : "exitPreview";
+    this.screen.appendChild(h("p", { text: t(said) }));
     this.pager.hidden = true;
     this.toc.hidden = true;
     this.tocToggle.hidden = true;

@@ -3,12 +3,14 @@
  * An adapter registers itself per standard (`data.standard`) with
  *   SB.tracking.register(name, {find: function (data) -> runtime or null, create: function (data, runtime) -> tracker})
  * `find(data)` is optional: without it `create(data, null)` is called at once. `connect` polls `find`
- * for a moment (an LMS may expose its API just after the content loads) and falls back to the
- * preview adapter when nothing appears. An xAPI or cmi5 adapter finds its launch parameters instead
+ * for a moment (an LMS may expose its API just after the content loads; with `late: true`, inside an
+ * LMS frame, for up to T.LATE_MS) and falls back to the preview adapter when nothing appears. An xAPI or cmi5 adapter finds its launch parameters instead
  * of an API object, and implements the same tracker:
  *
  *   tracker.name              "scorm12", "scorm2004", "preview", ...
  *   tracker.saves             false when nothing is stored (the player then says so)
+ *   tracker.missing           set on the preview fallback when an LMS launched the course but its API
+ *                             never appeared: the player shows a persistent "not being saved" notice
  *   tracker.limits            {suspend, fillIn, reflection}: see SB.limits
  *   tracker.start()           Promise of {ok, resumed, location, suspendData, masteryScore (0-100 or null),
  *                             mode ("normal", "review", "browse")}
@@ -37,12 +39,15 @@
   "use strict";
 
   var T = SB.tracking = {};
-  T.WAIT_MS = 1000; // how long to wait for an LMS API that is not there at load
-  T.POLL_MS = 50;
+  T.WAIT_MS = 1000; // how long to wait for an API or launch data that is not there at load
+  T.LATE_MS = 8000; // inside an LMS frame, how long to keep looking for a SCORM API injected late
+  T.POLL_MS = 50; // the first pause between looks; it doubles up to T.POLL_MAX_MS
+  T.POLL_MAX_MS = 1000;
   T.adapters = {};
 
   T.wrappers = [];
 
+  /** `spec.late`: true for an adapter whose runtime an LMS may inject late (SCORM APIs). */
   T.register = function (name, spec) {
     T.adapters[name] = spec;
   };
@@ -56,7 +61,18 @@
     return T.wrappers.reduce(function (t, wrapper) { return wrapper(data, t); }, tracker);
   }
 
-  /** A tracker for `data.standard`: Promise, never rejected (falls back to preview). */
+  /** True when this page runs inside another window (an LMS frame) or was opened by one. */
+  T.launchedByLms = function () {
+    try {
+      if (window.parent && window.parent !== window) return true;
+    } catch (e) { return true; }
+    try { return !!window.opener; } catch (e) { return true; }
+  };
+
+  /** A tracker for `data.standard`: Promise, never rejected (falls back to preview).
+   * A `late` adapter launched by an LMS is looked for up to T.LATE_MS, with pauses doubling from
+   * T.POLL_MS to T.POLL_MAX_MS; when it never appears the preview tracker comes back with
+   * `missing` set to the standard's name, and the player warns that nothing is being saved. */
   T.connect = function (data) {
     var spec = T.adapters[data.standard];
     return new Promise(function (resolve) {
@@ -68,13 +84,24 @@
         resolve(spec.create(data, null));
         return;
       }
+      var inLms = !!spec.late && T.launchedByLms();
+      var limit = inLms ? T.LATE_MS : T.WAIT_MS;
       var started = Date.now();
+      var pause = T.POLL_MS;
       (function attempt() {
         var runtime = null;
         try { runtime = spec.find(data); } catch (e) { runtime = null; }
-        if (runtime) resolve(wrapped(data, spec.create(data, runtime)));
-        else if (Date.now() - started >= T.WAIT_MS) resolve(T.adapters.preview.create(data, null));
-        else setTimeout(attempt, T.POLL_MS);
+        var waited = Date.now() - started;
+        if (runtime) {
+          resolve(wrapped(data, spec.create(data, runtime)));
+        } else if (waited >= limit) {
+          var fallback = T.adapters.preview.create(data, null);
+          if (inLms) fallback.missing = data.standard;
+          resolve(fallback);
+        } else {
+          setTimeout(attempt, Math.min(pause, limit - waited));
+          pause = Math.min(pause * 2, T.POLL_MAX_MS);
+        }
       })();
     });
   };

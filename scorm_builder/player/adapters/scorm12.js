@@ -124,6 +124,7 @@
   };
 
   T.register("scorm12", {
+    late: true,
     find: function () { return T.findApi("API", MAX_HOPS, isApi); },
     create: function (data, api) { return new Tracker(data, api); }
   });

@@ -149,6 +149,7 @@
   };
 
   T.register("scorm2004", {
+    late: true,
     find: function () { return T.findApi("API_1484_11", MAX_HOPS, isApi); },
     create: function (data, api) { return new Tracker(data, api); }
   });

@@ -1,6 +1,6 @@
 /* A test LMS page: scorm-again as the runtime, the package in an iframe, every call recorded.
  *
- * Query: standard=scorm12|scorm2004, pkg=<index.html URL>, delay=<ms before the API appears>.
+ * Query: standard=scorm12|scorm2004, pkg=<index.html URL>, delay=<ms before the API appears; -1: never>.
  * Before load a test may set window.LMS_PRELOAD (CMI JSON an LMS restores on relaunch).
  * Read back: lmsCalls (method, args, result, error), lmsLog (scorm-again messages), lmsState().
  */
@@ -41,7 +41,8 @@
   var name = standard === "scorm12" ? "API" : "API_1484_11";
   var delay = Number(params.get("delay") || 0);
   if (delay > 0) window.setTimeout(function () { window[name] = api; }, delay);
-  else window[name] = api;
+  else if (delay === 0) window[name] = api;
+  // delay < 0: the API never appears (an LMS whose runtime failed to load)
 
   document.addEventListener("DOMContentLoaded", function () {
     document.getElementById("sco").src = params.get("pkg");
