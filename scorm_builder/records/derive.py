@@ -9,9 +9,12 @@ Two steps, each testable alone:
      course in `context.contextActivities.grouping`,
    - a Fact with verb `attempt` for a passed or failed statement about an assessment of the
      course (`{course}/assessment/…`): the player sends one per graded attempt at the final,
+   - an `Item` for a question answered (`answered`, object `{course}/question/…`) or a page
+     experienced (`experienced`, object `{course}/page/…`): the item-level facts the report's
+     funnel and item analysis rest on (not evidence for the record),
    - a `Void` when it is a voiding statement (verb `voided`, object a StatementRef),
    - a `Problem` when it is one of those but malformed (the pull skips it and reports it),
-   - None when it is something else (a page experienced, a question answered): not evidence.
+   - None when it is something else: not kept.
 2. `derive_record(facts, course)` turns the non-voided facts of one learner, course and
    registration into the record an agency files.
 
@@ -68,6 +71,14 @@ COURSE_VERBS: dict[str, str] = {
 }
 COURSE_VERBS["https://w3id.org/xapi/adl/verbs/abandoned"] = "abandoned"
 
+# verbs of item-level statements, and the IRI segment below the course their object must be in
+ITEM_VERBS: dict[str, tuple[str, str]] = {
+    ADL_VERBS + "answered": ("answered", "/question/"),
+    ADL_VERBS + "experienced": ("experienced", "/page/"),
+}
+
+MAX_RESPONSE = 8000  # characters of result.response kept (the player clips reflections to 4000)
+
 RESULTS = ("passed", "failed", "completed", "incomplete")
 IFIS = ("account", "mbox", "mbox_sha1sum", "openid")
 
@@ -104,6 +115,31 @@ class Fact:
     session_id: str | None = None
     version: str | None = None
     package_hash: str | None = None
+
+    @property
+    def record_key(self) -> tuple[str, str, str]:
+        return (self.course_iri, self.learner.key, self.registration)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question answered or page experienced by a learner (xAPI 1.0.3 Data §2.4.4 result):
+    kept in the `items` table for the report. `response` is `result.response` as sent (choice ids
+    joined by `[,]`, `true`/`false`, text); `success` None for a reflection or a page."""
+
+    id: str
+    course_iri: str
+    learner: Learner
+    registration: str  # "" when the statement has none
+    verb: str  # answered | experienced
+    activity_iri: str  # the question or page IRI
+    parent_iri: str | None  # context.contextActivities.parent[0]: the assessment or lesson
+    timestamp: datetime  # UTC
+    response: str | None = None
+    success: bool | None = None
+    score_scaled: float | None = None
+    duration_seconds: float | None = None
+    session_id: str | None = None
 
     @property
     def record_key(self) -> tuple[str, str, str]:
@@ -179,8 +215,8 @@ def statement_problem(sid: str, field: str, message: str, hint: str = "") -> Pro
     return Problem(f"statement {sid}", message, None, field, hint)
 
 
-def read_statement(raw: object, courses: dict[str, str]) -> Fact | Void | Problem | None:
-    """One statement as the LRS returned it (parsed JSON) → Fact, Void, Problem or None.
+def read_statement(raw: object, courses: dict[str, str]) -> Fact | Item | Void | Problem | None:
+    """One statement as the LRS returned it (parsed JSON) → Fact, Item, Void, Problem or None.
 
     `courses` maps the object ids that count (see `course_iris`) to the course IRI."""
     sid = statement_id(raw)
@@ -192,6 +228,9 @@ def read_statement(raw: object, courses: dict[str, str]) -> Fact | Void | Proble
         obj = raw.get("object")
         if verb_id == VOIDED:
             return _read_void(raw, obj)
+        if verb_id in ITEM_VERBS and isinstance(obj, dict) and obj.get("objectType", "Activity") == "Activity":
+            course = _item_course(obj, courses, ITEM_VERBS[verb_id][1])
+            return None if course is None else _read_item(raw, course, ITEM_VERBS[verb_id][0], obj["id"])
         if not isinstance(obj, dict) or obj.get("objectType", "Activity") != "Activity" or verb_id not in COURSE_VERBS:
             return None
         course = courses.get(obj.get("id")) or _launch_root_course(raw, obj, courses)
@@ -228,6 +267,18 @@ def _assessment_course(obj: dict, courses: dict[str, str]) -> str | None:
         return None
     for course in set(courses.values()):
         if object_id.startswith(course.rstrip("/") + ASSESSMENT_SEGMENT):
+            return course
+    return None
+
+
+def _item_course(obj: dict, courses: dict[str, str], segment: str) -> str | None:
+    """The course whose question or page (`{course}{segment}{id}`) `obj` is, if any."""
+    object_id = obj.get("id")
+    if not isinstance(object_id, str):
+        return None
+    for course in set(courses.values()):
+        prefix = course.rstrip("/") + segment
+        if object_id.startswith(prefix) and len(object_id) > len(prefix):
             return course
     return None
 
@@ -281,6 +332,25 @@ def _read_fact(raw: dict, course: str, verb: str) -> Fact:
         session_id=session if isinstance(session, str) else None,
         version=version, package_hash=package_hash,
     )
+
+
+def _read_item(raw: dict, course: str, verb: str, activity_iri: str) -> Item:
+    fact = _read_fact(raw, course, verb)  # the same checks: id, actor, times, registration, result
+    if len(activity_iri) > 2048:
+        raise Malformed("object.id", "is longer than 2048 characters")
+    result = raw.get("result") or {}
+    response = result.get("response")
+    if response is not None and not isinstance(response, str):
+        raise Malformed("result.response", f"is {_show(response)}, not a string")
+    parents = raw["context"].get("contextActivities", {}).get("parent") if isinstance(raw.get("context"), dict) \
+        and isinstance(raw["context"].get("contextActivities"), dict) else None
+    parents = parents if isinstance(parents, list) else [parents] if parents else []
+    parent = next((p["id"] for p in parents if isinstance(p, dict) and isinstance(p.get("id"), str)), None)
+    return Item(id=fact.id, course_iri=course, learner=fact.learner, registration=fact.registration, verb=verb,
+                activity_iri=activity_iri, parent_iri=parent if parent is None or len(parent) <= 2048 else None,
+                timestamp=fact.timestamp, response=None if response is None else response[:MAX_RESPONSE],
+                success=fact.success, score_scaled=fact.score_scaled, duration_seconds=fact.duration_seconds,
+                session_id=None if fact.session_id is None else fact.session_id[:255])
 
 
 def read_learner(actor: object) -> Learner:

@@ -40,7 +40,7 @@ from tincan.http_request import HTTPRequest
 from tincan.lrs_response import LRSResponse
 
 from ..errors import Problem
-from .derive import VOIDED, CourseInfo, Fact, Void, course_iris, parse_time, read_statement
+from .derive import VOIDED, CourseInfo, Fact, Item, Void, course_iris, parse_time, read_statement
 from .errors import EXIT_UNUSABLE, RecordsError
 from .store import Store
 
@@ -213,13 +213,13 @@ def pull(store: Store, source: LrsSource, course_iri: str, *, since: datetime | 
 
 def _apply(store: Store, lrs: str, stream: str, statements: list, courses: dict[str, str],
            report: PullReport) -> None:
-    facts: list[Fact] = []
+    facts: list[Fact | Item] = []
     voids: list[Void] = []
     problems: list[Problem] = []
     newest: datetime | None = None
     for raw in statements:
         found = read_statement(raw, courses)
-        if isinstance(found, Fact):
+        if isinstance(found, (Fact, Item)):  # the store keeps Items (answers, pages) in their own table
             facts.append(found)
         elif isinstance(found, Void):
             voids.append(found)

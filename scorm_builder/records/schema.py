@@ -6,6 +6,9 @@ exactly this; a test compares the two).
     statements    the evidence: one row per course-level statement used, with the facts a record is
                   derived from, and `voided_by` once a voiding statement names it
     voids         every voiding statement seen (its target may arrive later, or never)
+    items         item-level facts: one row per `answered` (a question) or `experienced` (a page)
+                  statement about an activity below a course: response, success, score, duration,
+                  and the attempt at the final assessment the answer belongs to
     records       one row per course, learner and registration, derived from its statements
     positions     how far each pull got, per LRS and stream (an activity, or the voided verb)
     rejected      malformed statements the pulls skipped, and why
@@ -87,6 +90,29 @@ statements = Table(
     Column("lrs", String(1024), nullable=False),
     Column("pulled_at", WHEN, nullable=False),
     Index(None, "course_iri", "learner_key", "registration"),
+)
+
+items = Table(
+    "items", metadata,
+    Column("id", UUID_TEXT, primary_key=True),
+    Column("course_iri", IRI, nullable=False),
+    Column("learner_key", String(2048), ForeignKey("learners.key"), nullable=False),
+    Column("registration", String(36), nullable=False),  # "" when the statement had none
+    Column("verb", String(16), nullable=False),  # answered | experienced
+    Column("activity_iri", IRI, nullable=False),  # {course}/question/{id} or {course}/page/{id}
+    Column("parent_iri", IRI),  # context parent: the assessment or lesson
+    Column("timestamp", WHEN, nullable=False),
+    Column("response", Text),
+    Column("success", Boolean),
+    Column("score_scaled", Float),
+    Column("duration_seconds", Float),
+    Column("attempt", Integer),  # 1 + the record's graded attempts timestamped before it; NULL for pages
+    Column("session_id", String(255)),
+    Column("voided_by", UUID_TEXT),
+    Column("lrs", String(1024), nullable=False),
+    Column("pulled_at", WHEN, nullable=False),
+    Index(None, "course_iri", "learner_key", "registration"),
+    Index(None, "course_iri", "verb", "activity_iri"),
 )
 
 voids = Table(

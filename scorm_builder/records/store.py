@@ -8,17 +8,18 @@ resumes from the position that page stored.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import and_, create_engine, delete, event, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, create_engine, delete, event, func, or_, select, tuple_, update
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from . import schema
-from .derive import CourseInfo, Fact, Learner, RecordValues, Void, derive_record
+from .derive import CourseInfo, Fact, Item, Learner, RecordValues, Void, derive_record
 from .errors import RecordsError
 
 DEFAULT_DB = "sqlite:///records.sqlite"
@@ -130,6 +131,7 @@ class PageOutcome:
     new_statements: int
     new_voids: int
     records_changed: int
+    new_items: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class RecordRow:
         return (self.course_iri, self.learner_key, self.registration)
 
 
-S, L, R, C = schema.statements, schema.learners, schema.records, schema.courses
+S, L, R, C, I = schema.statements, schema.learners, schema.records, schema.courses, schema.items
 
 
 class Store:
@@ -208,23 +210,32 @@ class Store:
 
     # --- one page, one transaction ------------------------------------------------------------------------------
 
-    def apply_page(self, lrs: str, stream: str, facts: list[Fact], voids: list[Void], problems: list,
+    def apply_page(self, lrs: str, stream: str, facts: list[Fact | Item], voids: list[Void], problems: list,
                    position: datetime | None) -> PageOutcome:
-        """Write one page of a pull: all of it, or (on any exception) nothing."""
+        """Write one page of a pull: all of it, or (on any exception) nothing. `facts` may hold
+        Items (questions answered, pages experienced) too: they go to the `items` table."""
         now = utcnow()
+        items = [f for f in facts if isinstance(f, Item)]
+        facts = [f for f in facts if not isinstance(f, Item)]
         with self.engine.begin() as conn:
+            self._add_learners(conn, facts + items)
             new_statements = self._add_facts(conn, facts, lrs, now)
+            new_items = self._add_items(conn, items, lrs, now)
             new_voids = self._add_voids(conn, voids, lrs, now)
             affected = {f.record_key for f in facts}
             affected |= self._apply_voids(conn, [v.voided_id for v in voids] + [f.id for f in facts])
             changed = self._recompute(conn, affected, now) if affected else 0
+            numbered = affected | self._void_items(conn, [v.voided_id for v in voids] + [i.id for i in items])
+            if new_items or numbered:
+                self._number_attempts(conn, numbered | {i.record_key for i in items})
+
             self._reject(conn, problems, lrs, now)
             self._advance(conn, lrs, stream, position, now)
-        return PageOutcome(new_statements, new_voids, changed)
+        return PageOutcome(new_statements, new_voids, changed, new_items)
 
-    def _add_facts(self, conn: Connection, facts: list[Fact], lrs: str, now: datetime) -> int:
+    def _add_learners(self, conn: Connection, facts: list[Fact | Item]) -> None:
         if not facts:
-            return 0
+            return
         learners: dict[str, Learner] = {}
         for fact in facts:  # the latest non-empty name wins
             if fact.learner.key not in learners or fact.learner.name:
@@ -234,6 +245,10 @@ class Store:
             index_elements=["key"], set_={"name": stmt.excluded.name}, where=stmt.excluded.name != ""),
             [{"key": x.key, "kind": x.kind, "identifier": x.identifier, "home_page": x.home_page, "name": x.name}
              for x in learners.values()])
+
+    def _add_facts(self, conn: Connection, facts: list[Fact], lrs: str, now: datetime) -> int:
+        if not facts:
+            return 0
         unique = {f.id: f for f in facts}
         existing: set[str] = set()
         for chunk in _chunks(list(unique)):
@@ -242,6 +257,58 @@ class Store:
         if rows:
             conn.execute(_insert(conn, S).on_conflict_do_nothing(index_elements=["id"]), rows)
         return len(rows)
+
+    def _add_items(self, conn: Connection, items: list[Item], lrs: str, now: datetime) -> int:
+        """Keep the page's items not kept yet (statement ids are the key: a re-read adds nothing)."""
+        if not items:
+            return 0
+        unique = {i.id: i for i in items}
+        existing: set[str] = set()
+        for chunk in _chunks(list(unique)):
+            existing |= set(conn.execute(select(I.c.id).where(I.c.id.in_(chunk))).scalars())
+        rows = [_item_row(i, lrs, now) for sid, i in unique.items() if sid not in existing]
+        if rows:
+            conn.execute(_insert(conn, I).on_conflict_do_nothing(index_elements=["id"]), rows)
+        return len(rows)
+
+    def _void_items(self, conn: Connection, candidates: list[str]) -> set[tuple[str, str, str]]:
+        """Mark every kept item among `candidates` that a known voiding statement names."""
+        affected: set[tuple[str, str, str]] = set()
+        V = schema.voids
+        for chunk in _chunks(sorted(set(candidates))):
+            hits = conn.execute(
+                select(I.c.id, V.c.voiding_id, I.c.course_iri, I.c.learner_key, I.c.registration)
+                .join(V, V.c.voided_id == I.c.id)
+                .where(I.c.id.in_(chunk), I.c.voided_by.is_(None))).all()
+            for sid, voiding_id, course_iri, learner_key, registration in hits:
+                conn.execute(update(I).where(I.c.id == sid).values(voided_by=voiding_id))
+                affected.add((course_iri, learner_key, registration))
+        return affected
+
+    def _number_attempts(self, conn: Connection, keys: Iterable[tuple[str, str, str]]) -> None:
+        """Give each answered item of `keys` the attempt it belongs to: 1 + the record's graded
+        attempts (non-voided passed/failed about an assessment) timestamped before it. Pages
+        keep NULL. Re-run whenever a record's statements change, so late deliveries renumber."""
+        for chunk in _chunks(sorted(set(keys))):
+            marks: dict[tuple[str, str, str], list[datetime]] = {}
+            attempts = (select(S.c.course_iri, S.c.learner_key, S.c.registration, S.c.timestamp)
+                        .where(tuple_(S.c.course_iri, S.c.learner_key, S.c.registration).in_(chunk),
+                               S.c.verb == "attempt", S.c.voided_by.is_(None)))
+            for course_iri, learner_key, registration, when in conn.execute(attempts):
+                marks.setdefault((course_iri, learner_key, registration), []).append(aware(when))
+            for found in marks.values():
+                found.sort()
+            answered = (select(I.c.id, I.c.course_iri, I.c.learner_key, I.c.registration, I.c.timestamp, I.c.attempt)
+                        .where(tuple_(I.c.course_iri, I.c.learner_key, I.c.registration).in_(chunk),
+                               I.c.verb == "answered"))
+            changes = []
+            for sid, course_iri, learner_key, registration, when, old in conn.execute(answered).all():
+                attempt = 1 + bisect_left(marks.get((course_iri, learner_key, registration), []), aware(when))
+                if attempt != old:
+                    changes.append({"item_id": sid, "new_attempt": attempt})
+            if changes:
+                conn.execute(update(I).where(I.c.id == bindparam("item_id")).values(attempt=bindparam("new_attempt")),
+                             changes)
 
     def _add_voids(self, conn: Connection, found: list[Void], lrs: str, now: datetime) -> int:
         if not found:
@@ -400,6 +467,16 @@ class Store:
             rows = conn.execute(query.order_by(S.c.timestamp, S.c.id)).mappings().all()
         return [{k: aware(v) if isinstance(v, datetime) else v for k, v in row.items()} for row in rows]
 
+    def items(self, key: tuple[str, str, str], include_voided: bool = True) -> list[dict]:
+        """The questions answered and pages experienced of one course, learner and registration,
+        in time order, as dicts of the `items` columns (times UTC)."""
+        query = select(I).where(I.c.course_iri == key[0], I.c.learner_key == key[1], I.c.registration == key[2])
+        if not include_voided:
+            query = query.where(I.c.voided_by.is_(None))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(I.c.timestamp, I.c.id)).mappings().all()
+        return [{k: aware(v) if isinstance(v, datetime) else v for k, v in row.items()} for row in rows]
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return {table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
@@ -447,6 +524,16 @@ def _fact_row(fact: Fact, lrs: str, now: datetime) -> dict:
         "score_raw": fact.score_raw, "score_min": fact.score_min, "score_max": fact.score_max,
         "duration_seconds": fact.duration_seconds, "session_id": fact.session_id, "version": fact.version,
         "package_hash": fact.package_hash, "voided_by": None, "lrs": lrs, "pulled_at": now,
+    }
+
+
+def _item_row(item: Item, lrs: str, now: datetime) -> dict:
+    return {
+        "id": item.id, "course_iri": item.course_iri, "learner_key": item.learner.key,
+        "registration": item.registration, "verb": item.verb, "activity_iri": item.activity_iri,
+        "parent_iri": item.parent_iri, "timestamp": item.timestamp, "response": item.response,
+        "success": item.success, "score_scaled": item.score_scaled, "duration_seconds": item.duration_seconds,
+        "attempt": None, "session_id": item.session_id, "voided_by": None, "lrs": lrs, "pulled_at": now,
     }
 
 
