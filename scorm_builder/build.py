@@ -57,6 +57,8 @@ def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = 
     for standard in standards:
         files = standard.files(course, shared_files(course, standard.name, delivery))
         path = out_dir / package_name(course, standard)
+        if path.parent != out_dir or path.name != package_name(course, standard):  # load checks id and version
+            raise ValueError(f"package name {package_name(course, standard)!r} is not a plain file name")
         problems = write_validated(zip_bytes(files), path, validate)
         result.problems += problems
         if not has_errors(problems):

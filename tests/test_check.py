@@ -148,7 +148,7 @@ def test_media_outside_the_course_is_refused(mini):
     (mini.parent / "secret.png").write_bytes(b"x")
     edit(mini / "lessons" / "01-first.md", "../media/square.png", "../../secret.png")
     _, problems = problems_of(mini)
-    find(problems, "points outside the course folder")
+    find(problems, "'../../secret.png' leads outside the course folder")
 
 
 @pytest.mark.parametrize("value", [-1, 101, 150])

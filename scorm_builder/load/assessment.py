@@ -29,7 +29,7 @@ ASSESSMENT_KEYS = {
 }
 POOL_KEYS = {
     "id": Key((str,), True),
-    "draw": Key((int,), True, "how many questions to draw"),
+    "draw": Key((int,), True, "the number of questions to draw", low=1, high=10_000),
     "questions": Key((list,), True),
 }
 COMMON_KEYS = {
@@ -37,7 +37,8 @@ COMMON_KEYS = {
     "type": Key((str,), True, "one of " + ", ".join(t.value for t in QuestionType)),
     "prompt": Key((str,), True, "the question text (Markdown)"),
     "objective": Key((str,)),
-    "weight": Key((int, float)),
+    "weight": Key((int, float), False, "a number from 0 (not scored) to 1000",
+                  low=0, high=1000),
     "feedback": Key((dict,)),
     "shuffle": Key((bool,)),
 }
@@ -159,8 +160,6 @@ def _question(ctx: _Ctx, path: tuple) -> Question | None:
         reader.problem(path, f"graded question '{data['id']}' does not say which objective it measures",
                        "add 'objective: <objective id from course.yaml>'")
     weight = float(data.get("weight", 0 if qtype is QuestionType.REFLECTION else 1))
-    if weight < 0:
-        reader.problem(path + ("weight",), "weight must not be negative", "use 0 to leave a question out of the score")
     feedback = _feedback(ctx, path, data)
     question = Question(id=data["id"], type=qtype, prompt_html=ctx.md(path + ("prompt",)),
                         objective=data.get("objective"), weight=weight, feedback=feedback,

@@ -12,8 +12,13 @@ from .ids import ID_HINT, ID_PATTERN
 from .scope import Scope
 from .lesson import LessonSource, attach_check, load_lesson
 from .markdown import Markdown, MediaSet, display
+from .paths import Refused, course_path
 from .yamldoc import Key, Reader, parse_yaml, read_text
 
+MAX_MINUTES = 100_000  # duration_minutes: about 70 days
+MAX_CE_HOURS = 1000
+# a course version goes into package file names and IRIs: no path separators, no control characters
+VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,63}")
 COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COURSE_KEYS = {
@@ -23,8 +28,8 @@ COURSE_KEYS = {
     "language": Key((str,), True, "a language tag such as 'en'"),
     "version": Key((str,), True, "text such as '1.0.0' (quote it if it looks like a number)"),
     "organisation": Key((str,)),
-    "duration_minutes": Key((int,)),
-    "ce_hours": Key((int, float)),
+    "duration_minutes": Key((int,), low=0, high=MAX_MINUTES),
+    "ce_hours": Key((int, float), low=0, high=MAX_CE_HOURS),
     "objectives": Key((list,), True),
     "lessons": Key((list,), True, "a list of lesson file paths"),
     "completion": Key((dict,), True),
@@ -34,8 +39,8 @@ COURSE_KEYS = {
 OBJECTIVE_KEYS = {"id": Key((str,), True), "text": Key((str,), True)}
 COMPLETION_KEYS = {
     "rule": Key((str,), True, "all-pages, assessment or both"),
-    "mastery_score": Key((int, float), False, "a number from 0 to 100"),
-    "attempts": Key((int,), False, "a whole number, 0 for unlimited"),
+    "mastery_score": Key((int, float), False, "a percentage from 0 to 100", low=0, high=100),
+    "attempts": Key((int,), False, "a whole number from 0 (unlimited) to 1000", low=0, high=1000),
 }
 
 
@@ -64,8 +69,10 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
     lessons = [attach_check(s, _check(s, markdown, scope, problems)) for s in sources]
     final = None
     if "final_assessment" in top:
-        final_path = course_dir / top["final_assessment"]
-        if final_path.is_file():
+        final_path = course_path(course_dir, course_dir, top["final_assessment"])
+        if isinstance(final_path, Refused):
+            reader.problem(("final_assessment",), final_path.message, final_path.hint)
+        elif final_path.is_file():
             final = load_assessment(final_path, markdown, scope, problems)
         else:
             reader.problem(("final_assessment",), f"missing file '{top['final_assessment']}'",
@@ -74,7 +81,7 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         reader.problem(("completion", "rule"), f"rule '{completion.rule.value}' needs a final assessment",
                        "add 'final_assessment: assessments/final.yaml', or use rule all-pages")
     if final is not None and not final.graded:
-        problems.append(Problem(display(course_dir / top["final_assessment"], course_dir),
+        problems.append(Problem(display(final_path, course_dir),
                                 "the final assessment must be graded", 1, "graded", "add 'graded: true'"))
     _coverage(problems, scope, objectives, final)
     if has_errors(problems) or completion is None or {"id", "title", "language", "version"} - top.keys():
@@ -96,10 +103,10 @@ def _check_scalars(reader: Reader, top: dict) -> None:
                        "use letters, digits, '.', '-' and '_' (at most 100), starting with a letter or digit")
     if "language" in top and not LANGUAGE.match(top["language"]):
         reader.problem(("language",), f"'{top['language']}' is not a language tag", "use a tag such as en or en-US")
-    if top.get("duration_minutes", 0) < 0:
-        reader.problem(("duration_minutes",), "the duration cannot be negative")
-    if top.get("ce_hours", 0) < 0:
-        reader.problem(("ce_hours",), "continuing-education hours cannot be negative")
+    if "version" in top and top["version"].strip() and not VERSION.fullmatch(top["version"]):
+        reader.problem(("version",), f"invalid version {top['version']!r}",
+                       "use letters, digits, '.', '_', '+' and '-' (at most 64), starting with a letter or digit, "
+                       "such as 1.0.0: the version is part of the package's file name")
     if "xapi_base" in top and (reason := base_problem(top["xapi_base"])):
         reader.problem(("xapi_base",), reason, "use an https address on a domain your agency controls, ending in '/'")
     for key in ("title", "version"):
@@ -134,15 +141,10 @@ def _completion(reader: Reader, top: dict) -> Completion | None:
             reader.problem(("completion", "rule"), f"unknown completion rule '{data['rule']}'",
                            "use all-pages, assessment or both")
     mastery = data.get("mastery_score", 80)
-    if not 0 <= mastery <= 100:
-        reader.problem(("completion", "mastery_score"), f"mastery score {mastery} is out of range",
-                       "give a percentage from 0 to 100")
-    elif mastery != int(mastery):
+    if mastery != int(mastery):
         reader.problem(("completion", "mastery_score"), "the mastery score must be a whole percentage",
                        "SCORM 1.2 LMSs compare it as a whole number; round it")
     attempts = data.get("attempts", 0)
-    if attempts < 0:
-        reader.problem(("completion", "attempts"), "attempts cannot be negative", "use 0 for unlimited")
     if rule is None:
         return None
     return Completion(rule, int(mastery), attempts)
@@ -154,7 +156,10 @@ def _lessons(reader: Reader, top: dict, course_dir: Path, markdown: Markdown, sc
         if not isinstance(rel, str):
             reader.problem(("lessons", index), "a lesson is given by its file path (text)")
             continue
-        path = course_dir / rel
+        path = course_path(course_dir, course_dir, rel)
+        if isinstance(path, Refused):
+            reader.problem(("lessons", index), path.message, path.hint)
+            continue
         if not path.is_file():
             reader.problem(("lessons", index), f"missing lesson file '{rel}'", "the path is relative to course.yaml")
             continue

@@ -9,6 +9,7 @@ from ..errors import Problem
 from ..model import Assessment, Lesson, Page
 from .ids import ID_HINT, ID_PATTERN
 from .markdown import Markdown, display
+from .paths import Refused, course_path
 from .scope import Scope
 from .yamldoc import Key, Reader, parse_yaml, read_text
 
@@ -66,7 +67,11 @@ def load_lesson(path: Path, markdown: Markdown, scope: Scope, problems: list[Pro
     if not pages:
         problems.append(Problem(file, "the lesson has no content", body_line,
                                 hint="write the lesson's text below the front matter"))
-    check_path = (path.parent / meta["knowledge_check"]) if "knowledge_check" in meta else None
+    check_path = course_path(markdown.course_dir, path.parent, meta["knowledge_check"]) \
+        if "knowledge_check" in meta else None
+    if isinstance(check_path, Refused):
+        reader.problem(("knowledge_check",), check_path.message, check_path.hint)
+        check_path = None
     if check_path and not check_path.is_file():
         reader.problem(("knowledge_check",), f"missing file '{meta['knowledge_check']}'",
                        "the path is relative to the lesson file")

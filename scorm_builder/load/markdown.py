@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 from ..check.html import html_problems, url_problem
 from ..errors import Problem, Severity
+from .paths import Refused, course_path
 
 MEDIA_ROOT = "content"  # folder inside the package that holds the course's files
 
@@ -120,12 +121,11 @@ class Markdown:
             return
         if not parts.path or url.startswith("#"):
             return
-        target = (source.parent / unquote(parts.path)).resolve()
-        try:
-            target.relative_to(self.course_dir.resolve())
-        except ValueError:
-            self._report(source, line, field_name, f"'{url}' points outside the course folder",
-                         "copy the file into the course folder, e.g. media/")
+        target = course_path(self.course_dir, source.parent, unquote(parts.path))
+        if isinstance(target, Refused):
+            self._report(source, line, field_name, f"file link refused: {target.message}",
+                         "copy the file into the course folder, e.g. media/, and refer to it by a relative path")
+            token.attrSet(attr, "#")
             return
         if not target.is_file():
             self._report(source, line, field_name, f"missing file '{url}'",

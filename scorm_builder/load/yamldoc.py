@@ -6,6 +6,7 @@ we keep both, so every later problem can name `file:line`.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,15 @@ from ..errors import Problem, Severity
 
 Path_ = tuple  # a path into the data: keys and list indexes
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, much faster
+
+# Work limits for one course source file. YAML aliases share nodes, so a few lines can stand for
+# billions of values once expanded (the "billion laughs"); everything downstream (line map,
+# Markdown rendering, the player's JSON) walks the expanded tree, so the limits count it expanded.
+MAX_SOURCE_BYTES = 4 * 1024 * 1024  # one course.yaml, assessment or lesson file
+MAX_ALIASES = 1000  # alias uses (`*name`) in one document
+MAX_NODES = 100_000  # values in one document, every alias expanded
+MAX_TEXT = 8 * 1024 * 1024  # characters of text in one document, every alias expanded
+MAX_DEPTH = 50  # nesting of mappings and lists
 
 
 @dataclass
@@ -36,14 +46,30 @@ class YamlDoc:
 
 
 def parse_yaml(text: str, file: str, problems: list[Problem], line_offset: int = 0) -> YamlDoc | None:
-    """Parse one YAML document; syntax errors and duplicate keys become problems."""
+    """Parse one YAML document; syntax errors, duplicate keys and documents over the work limits
+    (MAX_ALIASES, MAX_NODES, MAX_TEXT, MAX_DEPTH) become problems, never exceptions.
+
+    `line_offset` is added to every line (front matter: the lines above it). None when the text
+    cannot be used at all."""
+    if len(text) > MAX_SOURCE_BYTES:
+        problems.append(Problem(file, f"the file is too large ({len(text):,} characters; at most "
+                                f"{MAX_SOURCE_BYTES:,})", 1 + line_offset, hint="split it into smaller files"))
+        return None
     try:
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
+            if node is not None and (limit := _over_limits(node)):
+                line, what, hint = limit
+                problems.append(Problem(file, what, line + 1 + line_offset, hint=hint))
+                return None
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RecursionError:
+        problems.append(Problem(file, f"YAML nested too deeply (more than {MAX_DEPTH} levels)", 1 + line_offset,
+                                hint="flatten the lists and mappings"))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else None
@@ -60,6 +86,57 @@ def parse_yaml(text: str, file: str, problems: list[Problem], line_offset: int =
     if node is not None:
         _collect_lines(node, (), doc, problems, line_offset)
     return doc
+
+
+def _over_limits(root: yaml.Node) -> tuple[int, str, str] | None:
+    """(0-based line, message, hint) of the first work limit `root` exceeds, else None.
+
+    Walks the node graph once per distinct node (aliases point at shared nodes), computing for
+    each the size of its expanded tree: values, text characters and depth."""
+    sizes: dict[int, tuple[int, int, int]] = {}  # id(node) -> (values, characters, depth), expanded
+    aliases = 0
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            open_nodes.discard(key)
+            values = 1 + sum(sizes[id(c)][0] for c in children)
+            chars = (len(node.value) if isinstance(node, yaml.ScalarNode) else 0) + sum(sizes[id(c)][1] for c in children)
+            depth = 1 + max((sizes[id(c)][2] for c in children), default=0)
+            sizes[key] = (values, chars, depth)
+            line = node.start_mark.line
+            if values > MAX_NODES:
+                return line, f"the YAML expands to more than {MAX_NODES:,} values", _ALIAS_HINT
+            if chars > MAX_TEXT:
+                return line, f"the YAML expands to more than {MAX_TEXT:,} characters of text", _ALIAS_HINT
+            if depth > MAX_DEPTH:
+                return line, f"YAML nested too deeply (more than {MAX_DEPTH} levels)", "flatten the lists and mappings"
+            continue
+        if key in sizes or key in open_nodes:
+            if key in open_nodes:
+                return node.start_mark.line, "a YAML alias refers to a value that contains it", _ALIAS_HINT
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                return node.start_mark.line, f"more than {MAX_ALIASES} YAML alias uses (*name)", _ALIAS_HINT
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children))
+    return None
+
+
+_ALIAS_HINT = "write the values out instead of repeating them with YAML anchors (&name) and aliases (*name)"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _collect_lines(node: yaml.Node, path: Path_, doc: YamlDoc, problems: list[Problem], offset: int) -> None:
@@ -95,6 +172,8 @@ class Key:
     types: tuple[type, ...]
     required: bool = False
     what: str = ""  # how to describe the expected value in a message
+    low: float | None = None  # numbers: the smallest value allowed
+    high: float | None = None  # numbers: the largest value allowed
 
 
 @dataclass
@@ -134,7 +213,13 @@ class Reader:
             spec = keys[key]
             if not _type_ok(item, spec.types):
                 expected = spec.what or " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in spec.types)
-                self.problem(path + (key,), f"'{key}' must be {expected}, not {_kind(item)}")
+                numeric = int in spec.types or float in spec.types
+                self.problem(path + (key,), f"'{key}' must be {expected}, not {_kind(item)}",
+                             _NUMBER_HINT if numeric else "")
+                continue
+            if isinstance(item, (int, float)) and not isinstance(item, bool) and (reason := _number_problem(item, spec)):
+                self.problem(path + (key,), f"{str(key).replace('_', ' ')} {reason}",
+                             _range_hint(spec))
                 continue
             result[key] = item
         for key, spec in keys.items():
@@ -146,6 +231,26 @@ class Reader:
 
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a mapping"}
+
+
+def _number_problem(value: int | float, spec: Key) -> str:
+    """Why a number cannot be used for `spec`: not finite (`.inf`, `.nan`) or out of its range."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, not {_kind(value)}"
+    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        return f"{value:g} is out of range" if isinstance(value, float) else f"{value} is out of range"
+    return ""
+
+
+_NUMBER_HINT = "write a plain number such as 1 or 2.5: no quotes, not true/false, not .inf or .nan"
+
+
+def _range_hint(spec: Key) -> str:
+    if spec.what:
+        return f"give {spec.what}"
+    if spec.low is not None and spec.high is not None:
+        return f"give a number from {spec.low:g} to {spec.high:g}"
+    return "give a finite number"
 
 
 def _type_ok(value: Any, types: tuple[type, ...]) -> bool:
@@ -161,6 +266,8 @@ def _kind(value: Any) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"'{str(value).lower()}' (true/false)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "'.nan' (not a number)" if math.isnan(value) else f"'{'-' if value < 0 else ''}.inf' (infinity)"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
@@ -173,13 +280,20 @@ def _kind(value: Any) -> str:
 
 
 def read_text(path: Path, file: str, problems: list[Problem]) -> str | None:
+    """The text of a course source file (UTF-8, a leading byte-order mark dropped), or None with a
+    problem: missing, unreadable, not UTF-8, or over MAX_SOURCE_BYTES."""
     try:
-        return path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            problems.append(Problem(file, f"the file is too large ({size:,} bytes; at most {MAX_SOURCE_BYTES:,})", 1,
+                                    hint="split it into smaller files"))
+            return None
+        return path.read_text(encoding="utf-8").removeprefix("\ufeff")
     except FileNotFoundError:
         problems.append(Problem(file, "file not found", hint="check the path; it is relative to the course folder"))
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})",
-                                hint="save the file as UTF-8"))
+                                exc.object[:exc.start].count(b"\n") + 1, hint="save the file as UTF-8"))
     except OSError as exc:
         problems.append(Problem(file, f"cannot read file: {exc.strerror}"))
     return None
