@@ -39,7 +39,7 @@ def resolve_targets(names: list[str]) -> list[Standard]:
 
 
 def package_name(course: Course, standard: Standard) -> str:
-    return f"{course.id}-{course.version}-{standard.name}.zip"
+    return f"{course.id}-{course.version}-{standard.name}.{standard.extension}"
 
 
 def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = True,
@@ -50,7 +50,7 @@ def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = 
         return result
     standards = resolve_targets(targets)
     for standard in standards:
-        result.problems += suspend_problems(course, standard)
+        result.problems += suspend_problems(course, standard) + standard.notes(course)
     if not result.ok:
         return result
     out_dir.mkdir(parents=True, exist_ok=True)

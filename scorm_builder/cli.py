@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate", parents=[common], help="validate a SCORM package (ours or another tool's)",
-        description="Validate a SCORM 1.2 or 2004 zip against the official schemas and the rules the "
+        description="Validate a SCORM 1.2 or 2004 zip, an xAPI/cmi5 package or an IMS Common Cartridge 1.1 "
+                    "(.imscc) against the official schemas and the rules the "
                     "schemas cannot express. Safe on untrusted input: nothing is fetched or extracted "
                     "outside a temporary folder. Exit 0 valid, 1 invalid, 2 unreadable or unsafe.")
     validate.add_argument("package", type=Path, help="the .zip package")
@@ -94,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
                     "live, what the course records (status, score, interactions, location, suspend data). "
                     "Rebuilds when a source file changes. Stop with Ctrl+C.")
     preview.add_argument("course", type=Path, help="the course folder")
-    preview.add_argument("--standard", choices=list(STANDARDS), default="scorm2004",
+    preview.add_argument("--standard", choices=[s for s in STANDARDS if STANDARDS[s].extension == "zip"],
+                         default="scorm2004",
                          help="which runtime API to simulate (default: scorm2004)")
     preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 = any free)")
     preview.set_defaults(run=_preview)

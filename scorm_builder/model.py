@@ -18,6 +18,26 @@ class CompletionRule(str, Enum):
     BOTH = "both"  # both of the above
 
 
+class ReportAs(str, Enum):
+    """How the final result is reported as SCORM status, as the pair "on pass-on fail" (the
+    Articulate-style choice). `passed-failed` is the plain SCORM reading; `passed-incomplete`
+    keeps a learner who failed every attempt from ever looking complete to an LMS that counts
+    "completed" as done (Moodle's "Require status" with "Completed" checked)."""
+
+    PASSED_FAILED = "passed-failed"
+    PASSED_INCOMPLETE = "passed-incomplete"
+    COMPLETED_FAILED = "completed-failed"
+    COMPLETED_INCOMPLETE = "completed-incomplete"
+
+
+class InteractionIds(str, Enum):
+    """Interaction ids: the question id, or the question id plus the attempt ("q1-a2") for
+    LMSs that keep only the latest answer per interaction id."""
+
+    PER_QUESTION = "per-question"
+    PER_ATTEMPT = "per-attempt"
+
+
 class QuestionType(str, Enum):
     SINGLE_CHOICE = "single-choice"
     MULTIPLE_RESPONSE = "multiple-response"
@@ -81,6 +101,7 @@ class Question:
     accepted: tuple[str, ...] = ()  # fill-in: accepted answers
     case_sensitive: bool = False  # fill-in
     shuffle: bool = False  # shuffle options / items / targets when shown
+    source: str = ""  # where the question was written, "assessments/final.yaml:12", for build messages
 
     @property
     def graded(self) -> bool:
@@ -139,6 +160,8 @@ class Completion:
     rule: CompletionRule
     mastery_score: int  # 0-100, percent of the final assessment's weighted score
     attempts: int  # attempts allowed at the final assessment; 0 means unlimited
+    report_as: ReportAs = ReportAs.PASSED_FAILED  # SCORM status pair on pass / on final fail
+    interaction_ids: InteractionIds = InteractionIds.PER_QUESTION
 
     def describe(self, has_final: bool) -> str:
         """The completion contract in plain words, for the agency and the learner."""

@@ -28,7 +28,7 @@ NS04 = {"cp": "http://www.imsglobal.org/xsd/imscp_v1p1", "adlcp": "http://www.ad
 def built(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("dist")
     paths = build_course(EMPATHY, ["all"], out)
-    return {p.name.rsplit("-", 1)[1].removesuffix(".zip"): p for p in paths}
+    return {p.name.rsplit("-", 1)[1].rsplit(".", 1)[0]: p for p in paths}
 
 
 def manifest(path: Path) -> tuple[etree._Element, zipfile.ZipFile]:
@@ -214,7 +214,7 @@ def test_xapi_and_cmi5_packages_carry_activities_but_no_secret(built):
 
 
 def test_content_hash_names_the_content_not_the_standard(built, mini, tmp_path):
-    hashes = {course_data_of(path)["package"]["hash"] for path in built.values()}
+    hashes = {course_data_of(path)["package"]["hash"] for name, path in built.items() if name != "cc"}  # no player in a cartridge
     assert len(hashes) == 1 and next(iter(hashes)).startswith("sha256:")
     before = course_data_of(build_course(mini, ["scorm12"], tmp_path / "a")[0])["package"]["hash"]
     edit(mini / "lessons" / "02-second.md", "Some text.", "Some other text.")

@@ -163,7 +163,8 @@ def _question(ctx: _Ctx, path: tuple) -> Question | None:
     feedback = _feedback(ctx, path, data)
     question = Question(id=data["id"], type=qtype, prompt_html=ctx.md(path + ("prompt",)),
                         objective=data.get("objective"), weight=weight, feedback=feedback,
-                        shuffle=data.get("shuffle", False))
+                        shuffle=data.get("shuffle", False),
+                        source=f"{display(ctx.source, ctx.markdown.course_dir)}:{reader.doc.line(path) or 1}")
     build = _BUILDERS[qtype]
     return build(ctx, path, data, question)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import Problem, Severity, has_errors
 from ..xapi.iris import base_problem
-from ..model import Assessment, Completion, CompletionRule, Course, Media, Objective
+from ..model import Assessment, Completion, CompletionRule, Course, InteractionIds, Media, Objective, ReportAs
 from .assessment import load_assessment
 from .ids import ID_HINT, ID_PATTERN
 from .scope import Scope
@@ -41,6 +41,8 @@ COMPLETION_KEYS = {
     "rule": Key((str,), True, "all-pages, assessment or both"),
     "mastery_score": Key((int, float), False, "a percentage from 0 to 100", low=0, high=100),
     "attempts": Key((int,), False, "a whole number from 0 (unlimited) to 1000", low=0, high=1000),
+    "report_as": Key((str,), False, "passed-failed, passed-incomplete, completed-failed or completed-incomplete"),
+    "interaction_ids": Key((str,), False, "per-question or per-attempt"),
 }
 
 
@@ -145,9 +147,23 @@ def _completion(reader: Reader, top: dict) -> Completion | None:
         reader.problem(("completion", "mastery_score"), "the mastery score must be a whole percentage",
                        "SCORM 1.2 LMSs compare it as a whole number; round it")
     attempts = data.get("attempts", 0)
+    report_as = _choice(reader, data, "report_as", ReportAs, ReportAs.PASSED_FAILED)
+    interaction_ids = _choice(reader, data, "interaction_ids", InteractionIds, InteractionIds.PER_QUESTION)
     if rule is None:
         return None
-    return Completion(rule, int(mastery), attempts)
+    return Completion(rule, int(mastery), attempts, report_as, interaction_ids)
+
+
+def _choice(reader: Reader, data: dict, key: str, kind: type, default):
+    """An enumerated completion option; an unknown value is reported with the values allowed."""
+    if key not in data:
+        return default
+    try:
+        return kind(data[key])
+    except ValueError:
+        allowed = ", ".join(v.value for v in kind)
+        reader.problem(("completion", key), f"unknown {key} '{data[key]}'", f"use one of: {allowed}")
+        return default
 
 
 def _lessons(reader: Reader, top: dict, course_dir: Path, markdown: Markdown, scope: Scope) -> list[LessonSource]:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..errors import Problem
 from ..model import Course
 
 Files = dict[str, bytes]  # package-relative POSIX path -> content
@@ -22,6 +23,8 @@ class Standard:
     title: str  # for people: "SCORM 1.2"
     files: Callable[[Course, Files], Files]
     suspend_limit: int | None = None  # characters of suspend data the standard guarantees
+    extension: str = "zip"  # of the package file: zip, or imscc for a Common Cartridge
+    notes: Callable[[Course], list[Problem]] = lambda course: []  # what the build changed, per question
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ from pathlib import Path
 from scorm_builder.errors import Problem, sort_problems
 
 from . import namespaces as ns
+from .cartridge import check_cartridge, is_cartridge
 from .cmi5 import check_cmi5_xml
 from .contents import CMI5, MANIFEST, Contents, Limits
 from .detect import SCORM_12, UNKNOWN, detect
+from .entries import EntryReader, folder_reader, no_reader, zip_reader
 from .folder import read_folder
 from .report import Report
 from .rules import Manifest, check_rules
@@ -30,16 +32,18 @@ NOT_RUNTIME = (
 def validate_package(path: Path, limits: Limits = Limits()) -> Report:
     """Validate a SCORM zip. Never extracts it and never raises for a bad or hostile file."""
     path = Path(path)
-    return validate_contents(str(path), read_zip(path, limits))
+    contents = read_zip(path, limits)
+    return validate_contents(str(path), contents, zip_reader(path, contents, limits))
 
 
 def validate_directory(path: Path, limits: Limits = Limits()) -> Report:
     """Validate an already-extracted package folder."""
     path = Path(path)
-    return validate_contents(str(path), read_folder(path, limits))
+    contents = read_folder(path, limits)
+    return validate_contents(str(path), contents, folder_reader(path, contents, limits))
 
 
-def validate_contents(package: str, contents: Contents) -> Report:
+def validate_contents(package: str, contents: Contents, read: EntryReader = no_reader) -> Report:
     found = list(contents.problems)
     if not contents.readable:
         return make_report(package, found, unchecked=(NOT_READ,), readable=False)
@@ -54,6 +58,10 @@ def validate_contents(package: str, contents: Contents) -> Report:
     if parsed.tree is None:
         return make_report(package, found, unchecked=(NOT_WELL_FORMED,))
     root = parsed.tree.getroot()
+    if is_cartridge(root):  # IMS Common Cartridge 1.1: validate/cartridge.py
+        cartridge = check_cartridge(root, contents.names, read, contents.manifest_path)
+        return make_report(package, found + list(cartridge.problems), "cc", "IMS Common Cartridge 1.1",
+                           cartridge.unchecked)
     detection = detect(root, contents.manifest_path)
     found += detection.problems
     if detection.schema_set is None:

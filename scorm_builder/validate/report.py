@@ -77,4 +77,6 @@ def describe(standard: str, edition: str) -> str:
         return "xAPI (Tin Can)"
     if standard == "cmi5":
         return "cmi5"
+    if standard == "cc":
+        return edition
     return "unrecognised"

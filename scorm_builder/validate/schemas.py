@@ -11,6 +11,7 @@ SCORM12 = "scorm12"
 SCORM2004_3RD = "scorm2004-3rd"
 SCORM2004_4TH = "scorm2004-4th"
 SCHEMA_SETS = (SCORM12, SCORM2004_3RD, SCORM2004_4TH)
+CC11 = "cc11"  # IMS Common Cartridge 1.1 with its QTI profile: checked by validate/cartridge.py
 
 
 def schemas_dir(anchor: Path = Path(__file__)) -> Path:
@@ -31,6 +32,6 @@ def schemas_dir(anchor: Path = Path(__file__)) -> Path:
 
 
 def schema_set_dir(schema_set: str, root: Path | None = None) -> Path:
-    if schema_set not in SCHEMA_SETS:
+    if schema_set not in (*SCHEMA_SETS, CC11):
         raise ValueError(f"unknown schema set {schema_set!r}; known: {', '.join(SCHEMA_SETS)}")
     return (root or schemas_dir()) / schema_set
