@@ -38,6 +38,15 @@ class InteractionIds(str, Enum):
     PER_ATTEMPT = "per-attempt"
 
 
+class ScoreRule(str, Enum):
+    """Which final-assessment score is reported after several attempts (`completion.score`).
+
+    Whatever the rule, once the learner has passed the reported score never goes down."""
+
+    BEST = "best"  # the highest attempt (what Moodle's and most agencies' grading expects)
+    LAST = "last"  # the latest attempt, until the learner passes
+
+
 class QuestionType(str, Enum):
     SINGLE_CHOICE = "single-choice"
     MULTIPLE_RESPONSE = "multiple-response"
@@ -162,6 +171,7 @@ class Completion:
     attempts: int  # attempts allowed at the final assessment; 0 means unlimited
     report_as: ReportAs = ReportAs.PASSED_FAILED  # SCORM status pair on pass / on final fail
     interaction_ids: InteractionIds = InteractionIds.PER_QUESTION
+    score: ScoreRule = ScoreRule.BEST  # which attempt's score is reported
 
     def describe(self, has_final: bool) -> str:
         """The completion contract in plain words, for the agency and the learner."""

@@ -226,3 +226,21 @@ def test_non_utf8_file_is_a_clear_error(mini):
     (mini / "lessons" / "02-second.md").write_bytes(b"---\nid: second\ntitle: T\xe9\n---\n")
     _, problems = problems_of(mini)
     find(problems, "not valid UTF-8")
+
+
+@pytest.mark.parametrize(("line", "expected"), [(None, "best"), ("score: best", "best"), ("score: last", "last")])
+def test_completion_score_rule(mini, line, expected):
+    if line:
+        edit(mini / "course.yaml", "mastery_score: 80", f"mastery_score: 80\n  {line}")
+    course, problems = problems_of(mini)
+    assert course is not None, [p.format() for p in problems]
+    assert course.completion.score.value == expected
+
+
+def test_unknown_completion_score_rule_is_located(mini):
+    path = mini / "course.yaml"
+    edit(path, "mastery_score: 80", "mastery_score: 80\n  score: highest")
+    course, problems = problems_of(mini)
+    problem = find(problems, "unknown score 'highest'")
+    assert course is None and problem.line == line_of(path, "score: highest")
+    assert problem.field == "completion.score" and "best" in problem.hint and "last" in problem.hint

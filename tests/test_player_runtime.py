@@ -186,7 +186,7 @@ def adapter_run(standard: str) -> dict:
     body = "(function () {" + ADAPTER_RUN + "})();"
     script = PRELUDE + body
     payload = {"files": [str(PLAYER / f) for f in FILES],
-               "data": {"standard": standard, "course": {"language": "en"}}}
+               "data": {"standard": standard, "course": {"language": "en"}, "completion": {"score": "best"}}}
     done = subprocess.run([NODE, "-e", script], input=json.dumps(payload), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -240,3 +240,77 @@ def test_scorm2004_adapter_writes_valid_values():
     assert store["cmi.objectives.0.score.scaled"] == "0.875"
     assert not any(element.startswith("adl.nav") for element, _ in out["sets"])
     assert [v for e, v in out["sets"] if e == "cmi.completion_status"] == ["completed"]
+
+
+# held: what the LMS holds; now: what the player would report; passed: the status being stored
+KEEP_SCORE = [
+    # held, now, rule, passed, kept
+    (None, None, "best", False, None),
+    (None, 40, "best", False, 40),
+    (60, None, "best", False, 60),  # never erased
+    (60, 40, "best", False, 60),
+    (60, 40, "last", False, 40),  # last: the newer, while not passed
+    (40, 60, "last", False, 60),
+    (100, 0, "best", True, 100),  # once passed, never lower, whatever the rule
+    (100, 0, "last", True, 100),
+    (80, 95, "last", True, 95),
+]
+
+
+@pytest.mark.parametrize(("held", "now", "rule", "passed", "kept"), KEEP_SCORE)
+def test_a_stored_score_never_regresses_once_passed(held, now, rule, passed, kept):
+    out = run_js(f"out.kept = T.keep.score({json.dumps(held)}, {json.dumps(now)}, {json.dumps(rule)}, "
+                 f"{json.dumps(passed)});")
+    assert out["kept"] == kept
+
+
+KEEP_STATUS = [
+    # keeper, before (held), now, kept
+    ("lessonStatus", "passed", "failed", "passed"),
+    ("lessonStatus", "passed", "incomplete", "passed"),
+    ("lessonStatus", "completed", "incomplete", "completed"),
+    ("lessonStatus", "failed", "incomplete", "failed"),
+    ("lessonStatus", "failed", "passed", "passed"),
+    ("lessonStatus", "not attempted", "incomplete", "incomplete"),
+    ("completion", "completed", "incomplete", "completed"),
+    ("completion", "incomplete", "completed", "completed"),
+    ("success", "passed", "failed", "passed"),
+    ("success", "passed", "unknown", "passed"),
+    ("success", "failed", "unknown", "failed"),
+    ("success", "failed", "passed", "passed"),
+]
+
+
+@pytest.mark.parametrize(("keeper", "before", "now", "kept"), KEEP_STATUS)
+def test_a_stored_status_never_regresses(keeper, before, now, kept):
+    out = run_js(f"out.kept = T.keep.{keeper}({json.dumps(before)}, {json.dumps(now)});")
+    assert out["kept"] == kept
+
+
+@pytest.mark.parametrize(("rule", "reported"), [("best", 70), ("last", 30)])
+def test_reported_score_follows_the_rule(rule, reported):
+    out = run_js(f"out.score = T.reportedScore({{lastScore: 30, bestScore: 70}}, {json.dumps(rule)});"
+                 "out.old = T.reportedScore({lastScore: 30, bestScore: null}, 'best');")
+    assert out["score"] == reported
+    assert out["old"] == 30, "state from suspend data without a best score: the last is the best known"
+
+
+def test_suspend_data_of_format_1_still_resumes(data):
+    """Format 2 added the best score; a learner's format-1 data (no best score) is still read."""
+    out = run_js(r"""
+      const S = SB.suspend, layout = M.layout(data);
+      const state = S.empty(layout, 12345);
+      state.viewed[0] = true;
+      Object.assign(state.final, { attempts: 2, phase: 2, outcome: 0, lastScore: 40, bestScore: 70 });
+      state.final.answers = M.draw(layout.final, state.seed, 1).map(() => null);
+      const text = S.encode(data, layout, state, 4096);
+      const at = 1 + 4 + 4 + Math.ceil(layout.pages.length / 6) + 2 + 1 + 1 + 3;
+      const old = "1" + text.slice(1, at) + text.slice(at + 3);
+      const now = S.decode(data, layout, text), before = S.decode(data, layout, old);
+      out.now = [now.final.lastScore, now.final.bestScore];
+      out.before = [before.final.lastScore, before.final.bestScore, before.viewed[0]];
+      out.version = text.charAt(0);
+    """, data)
+    assert out["version"] == "2"
+    assert out["now"] == [40, 70]
+    assert out["before"] == [40, 40, True]

@@ -59,7 +59,7 @@ function maximal(seed) {
   state.viewed = state.viewed.map(() => true);
   state.checks = layout.checks.map((c) => M.draw(c.assessment, seed, 0).map(longest));
   if (layout.final) {
-    state.final = { attempts: 4095, phase: 2, outcome: 2, lastScore: 99.99, answers: null };
+    state.final = { attempts: 4095, phase: 2, outcome: 2, lastScore: 99.99, bestScore: 88.5, answers: null };
     state.final.answers = M.draw(layout.final, seed, 4094).map(longest);
   }
   return state;

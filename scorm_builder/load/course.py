@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ..errors import Problem, Severity, has_errors
 from ..xapi.iris import base_problem
-from ..model import Assessment, Completion, CompletionRule, Course, InteractionIds, Media, Objective, ReportAs
+from ..model import (Assessment, Completion, CompletionRule, Course, InteractionIds, Media, Objective, ReportAs,
+                     ScoreRule)
 from .assessment import load_assessment
 from .ids import ID_HINT, ID_PATTERN
 from .scope import Scope
@@ -43,6 +44,7 @@ COMPLETION_KEYS = {
     "attempts": Key((int,), False, "a whole number from 0 (unlimited) to 1000", low=0, high=1000),
     "report_as": Key((str,), False, "passed-failed, passed-incomplete, completed-failed or completed-incomplete"),
     "interaction_ids": Key((str,), False, "per-question or per-attempt"),
+    "score": Key((str,), False, "best or last"),
 }
 
 
@@ -149,9 +151,10 @@ def _completion(reader: Reader, top: dict) -> Completion | None:
     attempts = data.get("attempts", 0)
     report_as = _choice(reader, data, "report_as", ReportAs, ReportAs.PASSED_FAILED)
     interaction_ids = _choice(reader, data, "interaction_ids", InteractionIds, InteractionIds.PER_QUESTION)
+    score = _choice(reader, data, "score", ScoreRule, ScoreRule.BEST)
     if rule is None:
         return None
-    return Completion(rule, int(mastery), attempts, report_as, interaction_ids)
+    return Completion(rule, int(mastery), attempts, report_as, interaction_ids, score)
 
 
 def _choice(reader: Reader, data: dict, key: str, kind: type, default):

@@ -362,7 +362,7 @@
     return {
       completion: completion,
       success: success,
-      score: data.final && f.attempts > 0 ? f.lastScore : null,
+      score: data.final && f.attempts > 0 ? T.reportedScore(f, data.completion.score) : null,
       progress: Math.floor(progress * 100) / 100,
       finished: completion === "completed"
     };
@@ -613,6 +613,7 @@
     var result = M.score(drawn, values);
     f.attempts += 1;
     f.lastScore = result.score;
+    f.bestScore = f.bestScore === null || f.bestScore === undefined ? result.score : Math.max(f.bestScore, result.score);
     f.answers = values;
     f.phase = 2;
     var allowed = this.attemptsAllowed();

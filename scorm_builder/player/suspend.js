@@ -3,12 +3,13 @@
  * The format is positional: the course structure (known to both sides) says what comes next, so
  * nothing but values is written. Numbers use a 64-character URL-safe alphabet, fixed width.
  *
- *   "1"                       format version
+ *   "2"                       format version (a "1" is still read: it has no best score)
  *   4 chars                   structure fingerprint (24 bits); a mismatch discards the data
  *   4 chars                   seed for pool draws and shuffles (24 bits)
  *   ceil(pages / 6) chars     viewed pages, 6 per char
  *   final assessment, if any: 2 attempts used, 1 phase (0 not started, 1 answering, 2 results),
  *                             1 outcome (0 open, 1 passed, 2 failed), 3 last score x100 (or none),
+ *                             3 best score x100 (or none; not in version "1"),
  *                             then, when phase > 0, one answer per question drawn
  *   each knowledge check:     one answer per question drawn (only answers the learner checked)
  *
@@ -32,7 +33,8 @@
   var RESULT_CODES = { unscored: 1, correct: 2, incorrect: 3, neutral: 4 };
   var RESULT_NAMES = [null, null, "correct", "incorrect", "neutral"];
 
-  S.VERSION = "1";
+  S.VERSION = "2";
+  var READS = { "1": true, "2": true }; // versions decode() understands
 
   function num(value, width) {
     var out = "";
@@ -41,6 +43,14 @@
       value = Math.floor(value / 64);
     }
     return out;
+  }
+
+  function scoreCode(score) {
+    return score === null || score === undefined ? NO_SCORE : Math.round(score * 100);
+  }
+
+  function scoreOf(code) {
+    return code === NO_SCORE ? null : code / 100;
   }
 
   function Reader(text) {
@@ -163,7 +173,7 @@
       seed: seed,
       viewed: layout.pages.map(function () { return false; }),
       checks: layout.checks.map(function () { return null; }),
-      final: { attempts: 0, phase: 0, outcome: 0, lastScore: null, answers: null }
+      final: { attempts: 0, phase: 0, outcome: 0, lastScore: null, bestScore: null, answers: null }
     };
   };
 
@@ -179,8 +189,8 @@
     }
     if (layout.final) {
       var f = state.final;
-      var score = f.lastScore === null || f.lastScore === undefined ? NO_SCORE : Math.round(f.lastScore * 100);
-      parts.push(num(Math.min(f.attempts, 4095), 2), num(f.phase, 1), num(f.outcome, 1), num(score, 3));
+      parts.push(num(Math.min(f.attempts, 4095), 2), num(f.phase, 1), num(f.outcome, 1),
+        num(scoreCode(f.lastScore), 3), num(scoreCode(f.bestScore), 3));
       if (f.phase > 0) {
         var drawn = M.draw(layout.final, state.seed, S.finalAttemptIndex(f));
         drawn.forEach(function (q, i) {
@@ -213,7 +223,8 @@
     if (!text) return null;
     try {
       var reader = new Reader(text);
-      if (reader.take(1) !== S.VERSION) return null;
+      var version = reader.take(1);
+      if (!READS[version]) return null;
       if (reader.num(4) !== M.fingerprint(data)) return null;
       var state = S.empty(layout, reader.num(4));
       for (var p = 0; p < layout.pages.length; p += 6) {
@@ -225,8 +236,8 @@
         f.attempts = reader.num(2);
         f.phase = reader.num(1);
         f.outcome = reader.num(1);
-        var score = reader.num(3);
-        f.lastScore = score === NO_SCORE ? null : score / 100;
+        f.lastScore = scoreOf(reader.num(3));
+        f.bestScore = version === "1" ? f.lastScore : scoreOf(reader.num(3));
         if (f.phase > 2 || f.outcome > 2 || (f.phase === 2 && f.attempts === 0)) return null;
         if (f.phase > 0) {
           f.answers = M.draw(layout.final, state.seed, S.finalAttemptIndex(f)).map(function (q) {

@@ -106,6 +106,50 @@
     });
   };
 
+  // ---- results never regress: the rules every adapter consults before it writes a result ----
+
+  /** A finite number from an LMS value ("85", "0.5"), else null ("" or anything else). */
+  T.number = function (text) {
+    if (text === null || text === undefined || String(text).trim() === "") return null;
+    var value = Number(text);
+    return isFinite(value) ? value : null;
+  };
+
+  /** The course score (0-100) the player reports for the final's state `f` ({lastScore, bestScore})
+   * under `rule` (completion.score): "last" the latest attempt's, otherwise ("best") the highest. */
+  T.reportedScore = function (f, rule) {
+    var best = f.bestScore === null || f.bestScore === undefined ? f.lastScore : Math.max(f.bestScore, f.lastScore);
+    return rule === "last" ? f.lastScore : best;
+  };
+
+  T.keep = {
+    /** SCORM 1.2 lesson_status: passed stays passed; completed or failed never become incomplete. */
+    lessonStatus: function (before, now) {
+      if (before === "passed") return "passed";
+      if (now === "incomplete" && (before === "completed" || before === "failed")) return before;
+      return now;
+    },
+    /** completion_status: completed stays completed. */
+    completion: function (before, now) {
+      return before === "completed" ? "completed" : now;
+    },
+    /** success_status: passed stays passed; failed never becomes unknown. */
+    success: function (before, now) {
+      if (before === "passed") return "passed";
+      if (now === "unknown" && before === "failed") return before;
+      return now;
+    },
+    /** The score (0-100) to store where the LMS holds `held` (null: none), given the new `now` (null:
+     * none yet). Never erased; once `passed` (the status being stored) never lower; otherwise rule
+     * "last" takes the newer and "best" (the default) the higher. */
+    score: function (held, now, rule, passed) {
+      if (now === null || now === undefined) return held === undefined ? null : held;
+      if (held === null || held === undefined) return now;
+      if (passed || rule !== "last") return Math.max(held, now);
+      return now;
+    }
+  };
+
   // ---- SCORM API discovery (ADL algorithm, guarded against cross-origin frames) ----
 
   function scan(win, name, maxHops, check) {
@@ -235,6 +279,15 @@
     this.set(prefix + "max", "100");
     this.set(prefix + "raw", T.decimal(score, 2));
     if (scaled) this.set(prefix + "scaled", T.decimal(score / 100, 4));
+  };
+
+  /** The 0-100 score the LMS holds under `prefix`: raw, or (SCORM 2004, `scaled`) scaled x 100 when
+   * there is no raw; null when it holds none. */
+  P.heldScore = function (prefix, scaled) {
+    var raw = T.number(this.get(prefix + "raw"));
+    if (raw !== null || !scaled) return raw;
+    var fraction = T.number(this.get(prefix + "scaled"));
+    return fraction === null ? null : fraction * 100;
   };
 
   P.elapsed = function () {

@@ -72,6 +72,7 @@ def _content(course: Course, standard: str) -> dict:
             "rule": course.completion.rule.value,
             "masteryScore": course.completion.mastery_score,
             "attempts": course.completion.attempts,
+            "score": course.completion.score.value,
             "text": course.completion.describe(course.final is not None),
         },
         "objectives": [{"id": o.id, "text": o.text} for o in course.objectives],

@@ -21,7 +21,7 @@ TEXT_LIMITS = {
 DEFAULT_TEXT_LIMITS = {"fill-in": 250, "reflection": 4000}
 
 HEADER = 1 + 4 + 4  # version, fingerprint, seed
-FINAL_HEADER = 2 + 1 + 1 + 3  # attempts, phase, outcome, last score
+FINAL_HEADER = 2 + 1 + 1 + 3 + 3  # attempts, phase, outcome, last score, best score
 TEXT_TYPES = (QuestionType.FILL_IN, QuestionType.REFLECTION)
 
 

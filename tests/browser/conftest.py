@@ -104,12 +104,29 @@ def small():
     return _load("small")
 
 
+# copies of a course with one completion setting changed: name -> (course, line added under `completion:`)
+VARIANTS = {"small-last": ("small", "score: last")}
+
+
+def _variant(course: str, line: str, out: Path) -> Path:
+    target = out / "source"
+    shutil.copytree(COURSES[course], target)
+    yaml_file = target / "course.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    assert "\ncompletion:\n" in text
+    yaml_file.write_text(text.replace("\ncompletion:\n", f"\ncompletion:\n  {line}\n", 1), encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="session")
 def packages(tmp_path_factory) -> dict[str, Path]:
     """'<course>/<standard>' -> the extracted package folder."""
     out = tmp_path_factory.mktemp("packages")
+    courses = dict(COURSES)
+    for name, (course, line) in VARIANTS.items():
+        courses[name] = _variant(course, line, out / name)
     found = {}
-    for name, folder in COURSES.items():
+    for name, folder in courses.items():
         for standard, target in build_packages(folder, out / name).items():
             found[f"{name}/{standard}"] = target
     return found

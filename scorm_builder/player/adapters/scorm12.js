@@ -14,13 +14,6 @@
     return typeof api.LMSInitialize === "function" && typeof api.LMSSetValue === "function";
   }
 
-  /** A status never goes back: passed stays passed; completed or failed never become incomplete. */
-  function settle(before, now) {
-    if (before === "passed") return "passed";
-    if (now === "incomplete" && (before === "completed" || before === "failed")) return before;
-    return now;
-  }
-
   /** cmi.core.lesson_status from the completion contract's two answers. */
   function lessonStatus(snapshot) {
     if (snapshot.success === "passed" || snapshot.success === "failed") return snapshot.success;
@@ -44,6 +37,8 @@
     this.limits = SB.limitsFor("scorm12");
     this.session = new T.ScormSession(api, NAMES);
     this.status = "";
+    this.score = null; // what the LMS holds (0-100), kept up to date as we write
+    this.rule = data.completion.score;
     this.review = false;
     this.ended = false;
   }
@@ -54,8 +49,12 @@
     if (!s.initialize()) return Promise.resolve({ ok: false });
     var mode = s.get("cmi.core.lesson_mode") || "normal";
     this.review = mode === "review";
+    // what the LMS holds already (an earlier package version, or suspend data it cleared): never lose it
     this.status = s.get("cmi.core.lesson_status");
-    s.readObjectives(function (prefix) { return { status: s.get(prefix + "status") }; });
+    this.score = s.heldScore("cmi.core.score.", false);
+    s.readObjectives(function (prefix) {
+      return { status: s.get(prefix + "status"), score: s.heldScore(prefix + "score.", false) };
+    });
     var masteryText = s.get("cmi.student_data.mastery_score");
     var mastery = masteryText === "" ? NaN : Number(masteryText);
     return Promise.resolve({
@@ -73,8 +72,9 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.core.lesson_location", T.clip(snapshot.location, 255));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    if (snapshot.score !== null && snapshot.score !== undefined) s.setScore("cmi.core.score.", snapshot.score, false);
-    this.status = settle(this.status, lessonStatus(snapshot));
+    this.status = T.keep.lessonStatus(this.status, lessonStatus(snapshot));
+    this.score = T.keep.score(this.score, snapshot.score, this.rule, this.status === "passed");
+    if (this.score !== null) s.setScore("cmi.core.score.", this.score, false);
     s.set("cmi.core.lesson_status", this.status);
     this.saveObjectives(snapshot.objectives || []);
     s.set("cmi.core.exit", snapshot.finished ? "" : "suspend");
@@ -84,11 +84,13 @@
 
   P.saveObjectives = function (objectives) {
     var s = this.session;
+    var rule = this.rule;
     objectives.forEach(function (o) {
-      var known = s.objective(o.id, { status: "" });
+      var known = s.objective(o.id, { status: "", score: null });
       if (!known) return;
-      if (o.score !== null && o.score !== undefined) s.setScore(known.prefix + "score.", o.score, false);
-      known.status = settle(known.status, o.success !== "unknown" ? o.success : o.completion);
+      known.status = T.keep.lessonStatus(known.status, o.success !== "unknown" ? o.success : o.completion);
+      known.score = T.keep.score(known.score, o.score, rule, known.status === "passed");
+      if (known.score !== null) s.setScore(known.prefix + "score.", known.score, false);
       s.set(known.prefix + "status", known.status);
     });
   };

@@ -14,16 +14,6 @@
     return typeof api.Initialize === "function" && typeof api.SetValue === "function";
   }
 
-  function keepCompletion(before, now) {
-    return before === "completed" ? "completed" : now;
-  }
-
-  function keepSuccess(before, now) {
-    if (before === "passed") return "passed";
-    if (now === "unknown" && before === "failed") return before;
-    return now;
-  }
-
   /** Text safe in a 2004 characterstring response: one line, no leading "{" (reserved for
    * delimiters such as {lang=...}), no "[,]" when that separates several strings. */
   function text(value, max, list) {
@@ -53,6 +43,8 @@
     this.session = new T.ScormSession(api, NAMES);
     this.completion = "";
     this.success = "";
+    this.score = null; // what the LMS holds (0-100), kept up to date as we write
+    this.rule = data.completion.score;
     this.review = false;
     this.ended = false;
   }
@@ -63,10 +55,13 @@
     if (!s.initialize()) return Promise.resolve({ ok: false });
     var mode = s.get("cmi.mode") || "normal";
     this.review = mode === "review";
+    // what the LMS holds already (an earlier package version, or suspend data it cleared): never lose it
     this.completion = s.get("cmi.completion_status");
     this.success = s.get("cmi.success_status");
+    this.score = s.heldScore("cmi.score.", true);
     s.readObjectives(function (prefix) {
-      return { completion: s.get(prefix + "completion_status"), success: s.get(prefix + "success_status") };
+      return { completion: s.get(prefix + "completion_status"), success: s.get(prefix + "success_status"),
+        score: s.heldScore(prefix + "score.", true) };
     });
     var entry = s.get("cmi.entry");
     var passingText = s.get("cmi.scaled_passing_score");
@@ -86,11 +81,12 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.location", T.clip(snapshot.location, 1000));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    if (snapshot.score !== null && snapshot.score !== undefined) s.setScore("cmi.score.", snapshot.score, true);
-    this.completion = keepCompletion(this.completion, snapshot.completion);
+    this.success = T.keep.success(this.success, snapshot.success);
+    this.score = T.keep.score(this.score, snapshot.score, this.rule, this.success === "passed");
+    if (this.score !== null) s.setScore("cmi.score.", this.score, true);
+    this.completion = T.keep.completion(this.completion, snapshot.completion);
     s.set("cmi.progress_measure", T.decimal(this.completion === "completed" ? 1 : snapshot.progress, 4));
     s.set("cmi.completion_status", this.completion);
-    this.success = keepSuccess(this.success, snapshot.success);
     s.set("cmi.success_status", this.success);
     this.saveObjectives(snapshot.objectives || []);
     s.set("cmi.exit", snapshot.finished ? "normal" : "suspend");
@@ -100,13 +96,15 @@
 
   P.saveObjectives = function (objectives) {
     var s = this.session;
+    var rule = this.rule;
     objectives.forEach(function (o) {
-      var known = s.objective(o.id, { completion: "", success: "" });
+      var known = s.objective(o.id, { completion: "", success: "", score: null });
       if (!known) return;
-      if (o.score !== null && o.score !== undefined) s.setScore(known.prefix + "score.", o.score, true);
-      known.completion = keepCompletion(known.completion, o.completion);
+      known.success = T.keep.success(known.success, o.success);
+      known.score = T.keep.score(known.score, o.score, rule, known.success === "passed");
+      if (known.score !== null) s.setScore(known.prefix + "score.", known.score, true);
+      known.completion = T.keep.completion(known.completion, o.completion);
       s.set(known.prefix + "completion_status", known.completion);
-      known.success = keepSuccess(known.success, o.success);
       s.set(known.prefix + "success_status", known.success);
     });
   };

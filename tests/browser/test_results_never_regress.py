@@ -1,0 +1,134 @@
+"""Results never regress (issue 10 item 3), in real chromium against scorm-again, SCORM 1.2 and 2004.
+
+A learner passes with 100. Then the LMS clears the suspend data, or the package is replaced by a new
+version (its suspend data no longer fits), and the learner retakes the final and fails every attempt:
+the LMS must still hold passed and 100, the objectives too, and the player must never have written a
+worse value. And `completion.score` decides which attempt's score is reported: best or last.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .harness import Learner, LmsRun
+from .test_player import check_session, relaunch_data, walk_to_final
+
+STANDARDS = ["scorm12", "scorm2004"]
+
+
+def objectives_held(cmi: dict, standard: str) -> dict[str, tuple[str, str]]:
+    """objective id -> (status, raw score) as the LMS holds them (1.2 status; 2004 success_status)."""
+    found = {}
+    items = cmi["objectives"]
+    items = items.values() if isinstance(items, dict) else items
+    for item in items:
+        if not isinstance(item, dict) or "id" not in item:
+            continue
+        status = item["status"] if standard == "scorm12" else item["success_status"]
+        found[item["id"]] = (status, item["score"]["raw"])
+    return found
+
+
+def course_held(cmi: dict, standard: str) -> tuple[str, str]:
+    if standard == "scorm12":
+        return cmi["core"]["lesson_status"], cmi["core"]["score"]["raw"]
+    return cmi["success_status"], cmi["score"]["raw"]
+
+
+def fail_every_attempt(learner: Learner, run: LmsRun, course) -> None:
+    learner.open_contents_link(course.final.title)
+    for attempt in range(course.completion.attempts):
+        learner.answer_all(correct=False)
+        learner.submit()
+        assert "You did not pass." in run.course.locator(".sb-result").inner_text()
+        if attempt + 1 < course.completion.attempts:
+            learner.press(learner.button("Try again"))
+
+
+def pass_with_100(lms, course, standard: str) -> dict:
+    run = lms("small", standard)
+    learner = Learner(run, course)
+    walk_to_final(learner, run)
+    learner.answer_all(correct=True)
+    learner.submit()
+    assert "You passed." in run.course.locator(".sb-result").inner_text()
+    learner.press(learner.button("Exit"))
+    cmi = check_session(run, standard, course.final.id)
+    assert course_held(cmi, standard) == ("passed", "100")
+    held = objectives_held(cmi, standard)
+    assert held == {o.id: ("passed", "100") for o in course.objectives}, held
+    return cmi
+
+
+def other_version(suspend: str) -> str:
+    """The same learner's suspend data as a different package version wrote it (another fingerprint)."""
+    flipped = "A" if suspend[1] != "A" else "B"
+    return suspend[0] + flipped + suspend[2:]
+
+
+@pytest.mark.parametrize("change", ["suspend data cleared", "new package version"])
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_a_pass_survives_a_failed_retake(lms, small, standard, change):
+    cmi = pass_with_100(lms, small, standard)
+    preload = relaunch_data(cmi, standard)
+    preload["suspend_data"] = "" if change == "suspend data cleared" else other_version(cmi["suspend_data"])
+    if standard == "scorm12":
+        preload["core"]["entry"] = ""
+    else:
+        preload["entry"] = ""
+
+    run = lms("small", standard, preload=preload)
+    learner = Learner(run, small)
+    assert run.course.locator(".sb-kicker").first.inner_text() != "", "the course starts afresh"
+    fail_every_attempt(learner, run, small)
+    learner.press(learner.button("Exit"))
+
+    cmi = check_session(run, standard, small.final.id)
+    assert course_held(cmi, standard) == ("passed", "100")
+    if standard == "scorm2004":
+        assert cmi["completion_status"] == "completed"
+        assert cmi["score"]["scaled"] == "1"
+    assert objectives_held(cmi, standard) == {o.id: ("passed", "100") for o in small.objectives}
+    # nothing worse was ever written, not even for a moment
+    for element, value in run.sets():
+        if re.search(r"score\.raw$", element):
+            assert value == "100", (element, value)
+        if re.search(r"score\.scaled$", element):
+            assert value == "1", (element, value)
+        if re.search(r"(lesson_status|\.status|success_status)$", element):
+            assert value == "passed", (element, value)
+        if re.search(r"completion_status$", element):
+            assert value == "completed", (element, value)
+
+
+def score_shown(run: LmsRun) -> float:
+    text = run.course.locator(".sb-score").inner_text()
+    return float(re.search(r"Your score: ([\d.]+)%", text).group(1))
+
+
+@pytest.mark.parametrize(("course", "rule"), [("small", "best"), ("small-last", "last")])
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_the_score_rule_picks_best_or_last(lms, small, standard, course, rule):
+    run = lms(course, standard)
+    learner = Learner(run, small)
+    learner.open_contents_link(small.final.title)
+    graded = 0
+    for section in learner.sections():
+        q = learner.question_in(section)
+        good = q.weight > 0 and graded < 3
+        graded += good
+        learner.answer(section, q, correct=good)
+    learner.submit()
+    first = score_shown(run)
+    learner.press(learner.button("Try again"))
+    learner.answer_all(correct=False)
+    learner.submit()
+    second = score_shown(run)
+    assert first > second, (first, second)
+    assert "You did not pass." in run.course.locator(".sb-result").inner_text()
+    learner.press(learner.button("Exit"))
+    cmi = check_session(run, standard, small.final.id)
+    status, raw = course_held(cmi, standard)
+    assert status == "failed"
+    assert float(raw) == (first if rule == "best" else second)
