@@ -6,6 +6,9 @@
     schema.py       its tables; migrations/ the Alembic revisions that create them
     export.py       the roster as CSV (spreadsheet-safe) or JSON
     certificate.py  printable certificates and their verification codes
+    report.py       the cohort and item-analysis report (HTML page, JSON, CSV) from the database
+    stats.py        pure: its statistics (quartiles, p, point-biserial, upper-lower D, KR-20, flags)
+    charts.py       its charts: matplotlib SVG made fit to sit inline in an accessible page
     cli.py          the `scorm-builder records` subcommands
 
 SQLAlchemy and the database drivers load only when a records command runs.

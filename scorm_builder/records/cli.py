@@ -79,6 +79,24 @@ def add_records_command(commands, common: argparse.ArgumentParser | None = None)
     cert.add_argument("--db", help=DB_HELP)
     cert.set_defaults(run=_certificate)
 
+    report = sub.add_parser(
+        "report", parents=parents, help="a report on the cohort and the questions (HTML, JSON or CSV)",
+        description="One self-contained, accessible page (or JSON/CSV with the same figures): the completion "
+                    "funnel and where learners stop, attempts to pass, final scores, time to complete, item "
+                    "analysis of every question (difficulty, discrimination, choice counts, flags), reliability of "
+                    "the final and mastery per objective, from the records database that 'records pull' fills.")
+    report.add_argument("--course", required=True, type=Path, metavar="FOLDER",
+                        help="the course folder (lessons, questions and objectives come from its sources)")
+    report.add_argument("--base", help="the IRI base the course was built with (default: the course's xapi_base)")
+    report.add_argument("--from", dest="date_from", metavar="DATE", help="learners first launched on or after this date")
+    report.add_argument("--to", dest="date_to", metavar="DATE", help="learners first launched on or before this date")
+    report.add_argument("--db", help=DB_HELP)
+    report.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the report")
+    report.add_argument("--format", choices=("html", "json", "csv"), default="html")
+    report.add_argument("--include-responses", action="store_true",
+                        help="show the text of reflections and fill-in answers (private by default)")
+    report.set_defaults(run=_report)
+
     verify = sub.add_parser(
         "verify", parents=parents, help="check a certificate's verification code",
         description="Print the learner, course, date and hours a code certifies. Exit 1 for an unknown code, or "
@@ -202,6 +220,52 @@ def _export(args: argparse.Namespace) -> int:
                 write_csv(records, stdout)
             else:
                 write_json(records, stdout, filters)
+    return 0
+
+
+def _date_range(args) -> tuple:
+    from .pull import parse_since
+
+    start = parse_since(args.date_from, "--from") if args.date_from else None
+    end = parse_since(args.date_to, "--to") if args.date_to else None
+    if end is not None:  # inclusive: the whole day for a date, the instant for a date-time
+        end += timedelta(days=1) if len(args.date_to.strip()) == 10 else timedelta(microseconds=1)
+    return start, end
+
+
+@_guarded
+def _report(args: argparse.Namespace) -> int:
+    from ..load import load_course
+    from .report import build_report, render_html, write_csv, write_json
+    from .store import open_store
+
+    if not args.course.is_dir():
+        raise RecordsError(str(args.course), "is not a course folder", "give the folder with course.yaml")
+    course, problems = load_course(args.course)
+    for problem in problems:
+        if problem.is_error or getattr(args, "verbose", False):
+            _err(problem.format())
+    if course is None:
+        raise RecordsError(str(args.course), "the course does not load",
+                           f"run 'scorm-builder check {args.course}' and fix what it lists", EXIT_PROBLEMS)
+    start, end = _date_range(args)
+    with open_store(args.db, create=False) as store:
+        report = build_report(store, course, base=args.base, start=start, end=end,
+                              include_responses=args.include_responses,
+                              filters={"from": args.date_from, "to": args.date_to})
+    try:
+        with args.out.open("w", encoding="utf-8", newline="") as out:
+            if args.format == "html":
+                out.write(render_html(report))
+            elif args.format == "json":
+                write_json(report, out)
+            else:
+                write_csv(report, out)
+    except OSError as error:
+        raise RecordsError(str(args.out), f"cannot write the report: {error.strerror or error}",
+                           "check that the folder exists and is writable") from None
+    if not _quiet(args):
+        _err(f"wrote {args.out} ({report.learners} learner(s), {len(report.items)} question(s))")
     return 0
 
 
