@@ -15,6 +15,7 @@ from scorm_builder.records.derive import (
     derive_record,
     parse_duration,
     read_statement,
+    reported_score,
 )
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
@@ -205,3 +206,25 @@ def test_attempts_come_from_the_assessment_statements_when_the_player_sends_them
     assert [f.verb for f in facts] == ["attempt", "attempt", "attempt", "failed"]
     record = derive_record(facts)
     assert (record.result, record.attempts, record.best_score, record.last_score) == ("failed", 3, 0.7, 0.5)
+
+
+REPORTED = [
+    # best, last, result, rule, reported
+    (0.7, 0.5, "failed", "best", 0.7),
+    (0.7, 0.5, "failed", "last", 0.5),
+    (0.7, 0.5, "incomplete", "last", 0.5),
+    (0.9, 0.7, "passed", "best", 0.9),
+    (0.9, 0.7, "passed", "last", 0.9),  # a pass never loses ground to a lower retake
+    (0.85, 0.85, "passed", "last", 0.85),
+    (None, None, "completed", "last", None),
+]
+
+
+@pytest.mark.parametrize(("best", "last", "result", "rule", "reported"), REPORTED)
+def test_the_reported_score_follows_the_course_rule(best, last, result, rule, reported):
+    assert reported_score(best, last, result, rule) == reported
+
+
+def test_an_unknown_score_rule_is_refused():
+    with pytest.raises(ValueError, match="best or last"):
+        reported_score(0.5, 0.5, "failed", "highest")

@@ -231,3 +231,22 @@ def test_reading_commands_do_not_create_a_database(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "there is no records database here" in err and "hint: run 'scorm-builder records pull' first" in err
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(("rule", "shown"), [("best", {"r1": 60.0, "r2": 90.0}), ("last", {"r1": 40.0, "r2": 90.0})])
+def test_score_percent_follows_the_course_score_rule(store, rule, shown):
+    """Two failed tries (60 then 40), and a pass at 90 then a lower retake at 70 (a new package
+    version): `best` reports 60 and 90, `last` 40 and still 90 (a pass never loses ground)."""
+    course = new_course()
+    statements = session(course, Learner("r1"), new_registration(), T0, outcome="failed", score=0.6)
+    statements += session(course, Learner("r1"), statements[0]["context"]["registration"], T0 + timedelta(hours=1),
+                          outcome="failed", score=0.4)
+    registration = new_registration()
+    statements += session(course, Learner("r2"), registration, T0, outcome="passed", score=0.9)
+    statements += session(course, Learner("r2"), registration, T0 + timedelta(days=1), outcome="failed", score=0.7)
+    load(store, course, statements)
+    out = io.StringIO()
+    write_csv(store.iter_records(course.iri), out, rule)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert {row["learner_id"]: float(row["score_percent"]) for row in rows} == shown
+    assert {row["learner_id"]: float(row["last_score_percent"]) for row in rows} == {"r1": 40.0, "r2": 70.0}

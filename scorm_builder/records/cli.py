@@ -207,9 +207,11 @@ def _export(args: argparse.Namespace) -> int:
             store.set_course(course)
         records = store.iter_records(iri, start, end)
         filters = {"course": iri, "from": args.date_from, "to": args.date_to}
+        rule = course.score_rule if course is not None else "best"  # the course's completion.score
         if args.out:
             with args.out.open("w", encoding="utf-8", newline="") as out:
-                count = write_csv(records, out) if args.format == "csv" else write_json(records, out, filters)
+                count = (write_csv(records, out, rule) if args.format == "csv"
+                         else write_json(records, out, filters, rule))
             if not _quiet(args):
                 _err(f"wrote {args.out} ({count} record(s))")
         else:
@@ -217,9 +219,9 @@ def _export(args: argparse.Namespace) -> int:
             if args.format == "csv":
                 if hasattr(stdout, "reconfigure"):
                     stdout.reconfigure(newline="")
-                write_csv(records, stdout)
+                write_csv(records, stdout, rule)
             else:
-                write_json(records, stdout, filters)
+                write_json(records, stdout, filters, rule)
     return 0
 
 

@@ -17,7 +17,7 @@ def course_info(course: Course, base: str | None = None) -> CourseInfo:
     requires_pass = course.final is not None and course.completion.rule in (CompletionRule.ASSESSMENT,
                                                                              CompletionRule.BOTH)
     return CourseInfo(iris_for(course, base).course, course.id, course.title, course.ce_hours, requires_pass,
-                      course.organisation)
+                      course.organisation, course.completion.score.value)
 
 
 def load_course_info(folder: Path, base: str | None = None) -> tuple[CourseInfo, list]:

@@ -35,6 +35,10 @@ The rules (what an auditor may ask about):
 - **best_score / last_score**: `result.score.scaled` (0..1) of the attempts (else of the
   course-level passed/failed statements);
   computed from raw/min/max when scaled is absent. last = the latest by timestamp.
+  **The score a record reports** (`reported_score`, `score_percent` in exports) follows the
+  course's `completion.score`: `best` (the default) the best score; `last` the last score, except
+  that a passed record never reports less than its best (a pass never loses ground, e.g. to a
+  failed retake after the package was replaced).
 - **total_seconds**: the sum of the durations of terminated and abandoned statements (each
   closes one session). Without any, the longest completed/passed/failed duration (a lower
   bound); None when no statement carries a duration.
@@ -166,6 +170,7 @@ class CourseInfo:
     ce_hours: float | None = None
     requires_pass: bool | None = None  # the completion rule needs the final assessment passed
     organisation: str | None = None
+    score_rule: str = "best"  # completion.score: "best" or "last" (see reported_score)
 
 
 @dataclass(frozen=True)
@@ -541,3 +546,14 @@ def derive_record(facts: Iterable[Fact], course: CourseInfo | None = None) -> Re
         statement_count=len(ordered),
         last_statement_at=ordered[-1].timestamp,
     )
+
+
+def reported_score(best: float | None, last: float | None, result: str, rule: str = "best") -> float | None:
+    """The score (0..1 scaled, or None without any) a record reports after several attempts, by the
+    course's `completion.score` rule: "best" the best; "last" the last, but never below the best once
+    the record is `passed`. Raises ValueError for another rule."""
+    if rule not in ("best", "last"):
+        raise ValueError(f"unknown score rule {rule!r}: best or last")
+    if rule == "best" or result == "passed" or last is None:
+        return best if best is not None else last
+    return last

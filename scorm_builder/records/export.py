@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import IO
 
+from .derive import reported_score
 from .store import RecordRow
 
 FORMAT = "scorm-builder-records/1"
@@ -41,8 +42,10 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
 
 
-def row_dict(record: RecordRow) -> dict:
-    """One record as the export shows it (the same keys for CSV and JSON)."""
+def row_dict(record: RecordRow, score_rule: str = "best") -> dict:
+    """One record as the export shows it (the same keys for CSV and JSON). `score_percent` is the
+    score the course's `completion.score` rule reports (derive.reported_score); `last_score_percent`
+    the latest attempt's."""
     return {
         "learner_name": record.learner_name,
         "learner_id": record.learner_identifier,
@@ -55,7 +58,7 @@ def row_dict(record: RecordRow) -> dict:
         "completion_date": record.completed_at.astimezone(timezone.utc).date().isoformat()
         if record.completed_at else None,
         "completed_at": _iso(record.completed_at),
-        "score_percent": _percent(record.best_score),
+        "score_percent": _percent(reported_score(record.best_score, record.last_score, record.result, score_rule)),
         "last_score_percent": _percent(record.last_score),
         "attempts": record.attempts,
         "total_minutes": None if record.total_seconds is None else round(record.total_seconds / 60, 1),
@@ -72,26 +75,27 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_csv(records: Iterable[RecordRow], out: IO[str]) -> int:
+def write_csv(records: Iterable[RecordRow], out: IO[str], score_rule: str = "best") -> int:
     """Write the roster as CSV to a text stream opened with newline=""; the number of rows."""
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
     for record in records:
-        row = row_dict(record)
+        row = row_dict(record, score_rule)
         writer.writerow(["" if row[c] is None else neutralise(row[c]) for c in COLUMNS])
         count += 1
     return count
 
 
-def write_json(records: Iterable[RecordRow], out: IO[str], filters: dict | None = None) -> int:
+def write_json(records: Iterable[RecordRow], out: IO[str], filters: dict | None = None,
+               score_rule: str = "best") -> int:
     """Write the roster as one JSON document, one record at a time; the number of records."""
     head = {"format": FORMAT, "generated_at": _iso(datetime.now(timezone.utc)), "filters": filters or {}}
     out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "records": [')
     count = 0
     for record in records:
-        out.write(("," if count else "") + "\n    " + json.dumps(row_dict(record), ensure_ascii=False))
+        out.write(("," if count else "") + "\n    " + json.dumps(row_dict(record, score_rule), ensure_ascii=False))
         count += 1
     out.write("\n  ]\n}\n" if count else "]\n}\n")
     return count

@@ -8,6 +8,7 @@ worse value. And `completion.score` decides which attempt's score is reported: b
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -132,3 +133,34 @@ def test_the_score_rule_picks_best_or_last(lms, small, standard, course, rule):
     status, raw = course_held(cmi, standard)
     assert status == "failed"
     assert float(raw) == (first if rule == "best" else second)
+
+
+def test_the_course_result_statement_carries_the_best_score(site, xapi_packages, browser, empathy, lrs, lrs_client):
+    """Tin Can against a real LRS (Ralph): three failed attempts scoring X, 0, 0. Each attempt's own
+    statement carries its score; the course-level `failed` result carries the best (the default rule)."""
+    from .cmi5_lms import LaunchRun
+    from .cmi5_lms.runs import pass_final
+    from .test_xapi_lrs import statements_of, tincan_url
+
+    registration = str(uuid.uuid4())
+    run = LaunchRun(browser, tincan_url(site, lrs, registration, "best-1"))
+    try:
+        learner = Learner(run, empathy)
+        learner.open_contents_link(empathy.final.title)
+        pass_final(learner, wrong=4)
+        for _ in range(empathy.completion.attempts - 1):
+            assert "You did not pass." in run.course.locator(".sb-result").inner_text()
+            learner.press(learner.button("Try again"))
+            learner.answer_all(correct=False)
+            learner.submit()
+        assert "You have no attempts left." in run.course.locator(".sb-result").inner_text()
+        learner.press(learner.button("Exit"))
+        statements = statements_of(lrs_client, registration)
+    finally:
+        run.close()
+    attempts = [s for s in statements if s["object"]["id"].endswith("/assessment/" + empathy.final.id)]
+    scores = [s["result"]["score"]["scaled"] for s in attempts]
+    assert len(scores) == empathy.completion.attempts and 0 < scores[0] < 0.8 and max(scores[1:]) < scores[0], scores
+    course = [s for s in statements if s["verb"]["id"].endswith("/failed") and s not in attempts]
+    assert len(course) == 1, "the course is reported failed once"
+    assert course[0]["result"]["score"]["scaled"] == scores[0]
