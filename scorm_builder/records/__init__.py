@@ -1,6 +1,6 @@
 """Completion records for agencies: pull statements from an LRS, keep records, export, certify.
 
-    pull.py         the LRS side: the statements resource through tincan, page by page
+    pull.py         the LRS side: the statements resource over HTTP (origin-bound, bounded), page by page
     derive.py       pure: a statement -> a fact, a void or a problem; facts -> a record
     store.py        the database (SQLAlchemy Core; SQLite or PostgreSQL), one transaction per page
     schema.py       its tables; migrations/ the Alembic revisions that create them

@@ -48,6 +48,9 @@ def add_records_command(commands, common: argparse.ArgumentParser | None = None)
     pull.add_argument("--since", metavar="DATE", help="read statements stored after this date or date-time "
                                                       "(default: where the last pull stopped)")
     pull.add_argument("--page-size", type=int, default=500, metavar="N", help="statements asked per page (default 500)")
+    pull.add_argument("--reread", type=float, default=24 * 7, metavar="HOURS",
+                      help="read again the last HOURS before the kept position, for statements an offline browser "
+                           "delivers late (default 168: 7 days; ids already kept change nothing)")
     pull.add_argument("--db", help=DB_HELP)
     pull.set_defaults(run=_pull)
 
@@ -168,6 +171,8 @@ def _pull(args: argparse.Namespace) -> int:
     if args.page_size < 1:
         raise RecordsError("--page-size", "must be at least 1")
     since = parse_since(args.since) if args.since else None
+    if not 0 <= args.reread <= 24 * 366:
+        raise RecordsError("--reread", "must be from 0 to 8784 hours (a year)")
     source = LrsSource(args.lrs, args.key, args.secret)
     if args.course:
         if not args.course.is_dir():
@@ -180,7 +185,8 @@ def _pull(args: argparse.Namespace) -> int:
     else:
         course, iri = None, course_iri_of(args.activity)
     with open_store(args.db) as store:
-        report = pull(store, source, iri, since=since, course=course, page_size=args.page_size)
+        report = pull(store, source, iri, since=since, course=course, page_size=args.page_size,
+                      reread=timedelta(hours=args.reread))
     for problem in report.problems:
         _err(problem.format())
     if report.problem_count > len(report.problems):

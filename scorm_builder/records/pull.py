@@ -10,90 +10,104 @@ position (kept per LRS and stream):
                                                     an activity filter only when it implements
                                                     StatementRef filtering; Ralph does not)
 
-Each page is read, turned into facts, voids and problems (derive.read_statement), and written
-in one transaction with the stream's new position: the largest `stored` on the page. Memory
-holds one page at a time, whatever the number of statements.
+Each page is read, turned into facts, voids and problems (derive.read_statement) and written in
+one transaction. Memory holds one page at a time, whatever the number of statements.
 
-The next pull asks for `since = position - OVERLAP`: LRSs assign `stored` from concurrent
-writers out of order by a little, and some (Ralph) compare `since` with `timestamp`. The
-overlap re-reads a few minutes of statements; their ids are already kept, so nothing is added
-twice. `--since` replaces the stored position for that run (positions never move backwards).
+**Position.** When a stream has been read to its end, its position becomes the latest `stored`
+of the statements that were read *and accepted* on the way, ignoring any `stored` later than the
+pull's own start (plus CLOCK_SKEW): a rejected statement, or one with a far-future `stored`,
+cannot move the position past statements not yet delivered. A stream interrupted midway (an
+error, a kill) keeps its old position, so the next pull reads the interrupted part again (LRSs
+differ in page order: Ralph returns newest first for `ascending=true`); ids already kept are
+never added twice. A kept position in the future (written by an older version) is ignored.
+
+**Late deliveries.** The player's queue keeps statements in the browser until the LRS takes
+them, across launches, so a statement can arrive hours or days after its `timestamp`. An LRS
+that filters `since` on `stored` (the xAPI rule) returns it to the next pull anyway. One that
+filters on `timestamp` (Ralph 5.1, tests/lrs/README.md) would not, so every pull asks for
+`since = position - reread` with `reread` = REREAD (7 days; `--reread HOURS`), sized to how long
+a learner's browser may hold statements before the next launch, and never less than OVERLAP
+(concurrent writers get `stored` out of order by a little). Re-read statements are recognised
+by id and change nothing. For a delivery later than the window: `--since DATE`.
+
+**What the LRS may not do.** Every answer is untrusted: a `more` link is followed only on the
+endpoint's own origin (scheme, host and port: the key and secret never go anywhere else), a
+`more` link seen before is a loop, pages per stream (MAX_PAGES), bytes per page
+(MAX_PAGE_BYTES), seconds per request (TIMEOUT, whole answer) and JSON nesting (MAX_DEPTH) are
+bounded, redirects are not followed, and any status but 2xx is a located error. All of these
+stop the pull with exit 2; pages already written stay, and the stream's position does not move.
 
 Malformed statements (about the course or voiding, but unusable: no UUID id, no single actor
 IFI, a score outside -1..1, an unreadable duration or timestamp, a malformed package
-extension) are **skipped and reported** with their id, and kept in the `rejected` table, so
-that one bad statement never blocks the records of every other learner. The pull then exits 1.
+extension, nesting deeper than MAX_DEPTH) are **skipped and reported** with their id, and kept
+in the `rejected` table, so that one bad statement never blocks the records of every other
+learner. The pull then exits 1: it never exits 0 having skipped a statement it read.
 """
 from __future__ import annotations
 
+import base64
+import http.client
 import json
-import socket
+import ssl
+import time
+import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.client import HTTPException
-from urllib.parse import urljoin, urlsplit, urlunsplit
-
-from tincan import RemoteLRS
-from tincan.http_request import HTTPRequest
-from tincan.lrs_response import LRSResponse
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from ..errors import Problem
-from .derive import VOIDED, CourseInfo, Fact, Item, Void, course_iris, parse_time, read_statement
+from .derive import (VOIDED, CourseInfo, Fact, Item, Void, course_iris, parse_time, read_statement,
+                     statement_id, statement_problem)
 from .errors import EXIT_UNUSABLE, RecordsError
 from .store import Store
 
 XAPI_VERSION = "1.0.3"
 PAGE_SIZE = 500  # asked for; an LRS may answer with fewer (Ralph: at most 100 by default)
 OVERLAP = timedelta(minutes=5)
-TIMEOUT = 60.0  # seconds without an answer before a request fails
+REREAD = timedelta(days=7)  # default re-read window for late deliveries (see the module docstring)
+CLOCK_SKEW = timedelta(minutes=5)  # a `stored` later than the pull's start by more is not a position
+TIMEOUT = 60.0  # seconds for one request, the whole answer included
+MAX_PAGES = 20_000  # pages per stream in one pull (2,000,000 statements at Ralph's 100 a page)
+MAX_PAGE_BYTES = 64 * 1024 * 1024  # one answer's body
+MAX_DEPTH = 64  # JSON nesting of one statement (a statement needs about 8)
 KEEP_PROBLEMS = 200  # problems kept in memory for the report; all of them go to the `rejected` table
 ENDPOINT_HINT = "give the xAPI endpoint, e.g. https://lrs.example.org/xapi/ (the base the statements resource is under)"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def normalise_endpoint(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RecordsError("--lrs", f"'{url}' is not an http(s) address", ENDPOINT_HINT)
+        raise RecordsError("--lrs", f"'{shown(url)}' is not an http(s) address", ENDPOINT_HINT)
     if parts.username or parts.password:
         raise RecordsError("--lrs", "the address contains credentials", "pass them with --key and --secret")
     if parts.query or parts.fragment:
-        raise RecordsError("--lrs", f"'{url}' has a query or fragment", ENDPOINT_HINT)
+        raise RecordsError("--lrs", f"'{shown(url)}' has a query or fragment", ENDPOINT_HINT)
+    try:
+        parts.port
+    except ValueError:
+        raise RecordsError("--lrs", f"'{shown(url)}' has an invalid port", ENDPOINT_HINT) from None
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-class StatementsLRS(RemoteLRS):
-    """tincan's RemoteLRS, reading pages of statements as plain JSON.
-
-    RemoteLRS.query_statements / more_statements turn every statement into tincan objects: one
-    malformed statement then fails the whole page with a TypeError that names none, and the
-    conversion costs about 0.3 ms a statement (30 s per 100,000). These two methods send the
-    same requests through RemoteLRS (version header, Authorization, parameters encoded as
-    tincan does, `more` resolved against the server root) and leave the statements as JSON, so
-    that each one is read, and if need be rejected, on its own."""
-
-    def statements_page(self, params: dict[str, str]) -> LRSResponse:
-        request = HTTPRequest(method="GET", resource="statements")
-        request.query_params = {k: v for k, v in params.items() if v is not None}
-        return self._send_request(request)
-
-    def more_page(self, more: str) -> LRSResponse:
-        root = self.get_endpoint_server_root()
-        return self._send_request(HTTPRequest(method="GET", resource=urljoin(root + "/", more)))
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an http(s) URL, default ports filled in: what credentials are bound to.
+    ValueError for a URL without one."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(url)
+    return scheme, parts.hostname.lower(), parts.port or _DEFAULT_PORTS[scheme]
 
 
-@contextmanager
-def _socket_timeout(seconds: float) -> Iterator[None]:
-    """tincan opens its connections without a timeout; give them one (the default timeout is
-    what http.client uses when none is passed)."""
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(old)
+def shown(text: str, limit: int = 200) -> str:
+    """Untrusted text (an LRS's answer, a link) made safe to print: control and format characters
+    (ESC, CR, bidi overrides...) escaped, at most `limit` characters."""
+    text = text[:limit]
+    return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else
+                   c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass
@@ -103,52 +117,139 @@ class Page:
 
 
 class LrsSource:
-    """The statements resource of one LRS, read page by page with one key and secret."""
+    """The statements resource of one LRS, read page by page with one key and secret.
 
-    def __init__(self, endpoint: str, key: str, secret: str, timeout: float = TIMEOUT):
+    A small HTTP client of its own (http.client) rather than tincan's RemoteLRS: tincan follows a
+    `more` link to any host with the Authorization header, reads answers of any size with no
+    overall deadline, and fails with a traceback on a non-UTF-8 error body. Here every limit of
+    the module docstring is enforced, and every failure is a RecordsError (exit 2)."""
+
+    def __init__(self, endpoint: str, key: str, secret: str, timeout: float | None = None,
+                 max_pages: int | None = None, max_bytes: int | None = None):
         self.endpoint = normalise_endpoint(endpoint)
-        self.timeout = timeout
-        if not (key.isascii() and secret.isascii()):
-            raise RecordsError("--key/--secret", "must be ASCII (HTTP basic authentication as tincan sends it)")
-        self.lrs = StatementsLRS(endpoint=self.endpoint, username=key, password=secret, version=XAPI_VERSION)
+        self.origin = origin(self.endpoint)
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self.max_pages = MAX_PAGES if max_pages is None else max_pages
+        self.max_bytes = MAX_PAGE_BYTES if max_bytes is None else max_bytes
+        if not (key.isascii() and secret.isascii()) or ":" in key:
+            raise RecordsError("--key/--secret", "must be ASCII, and the key without ':' (HTTP basic authentication)")
+        self._auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode("ascii")).decode("ascii")
 
     def pages(self, params: dict[str, str]) -> Iterator[Page]:
-        page = self._page(lambda: self.lrs.statements_page(params))
-        while True:
+        """Every page of the statements resource for `params`, following `more` links until an
+        empty page or no link. RecordsError (exit 2) on a link to another origin, a link seen
+        before, more than max_pages pages, or any bad answer."""
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        url = f"{self.endpoint}statements?{query}"
+        seen = {url}
+        for number in range(1, self.max_pages + 1):
+            page = self._page(url)
             yield page
             if not page.more or not page.statements:
                 return
-            page = self._page(lambda more=page.more: self.lrs.more_page(more))
+            url = self._follow(page.more)
+            if url in seen:
+                raise RecordsError(self.endpoint, f"the LRS's 'more' link repeats an earlier page ({shown(url)}): "
+                                   "reading it would never end", "the LRS is faulty; report it to its administrator")
+            seen.add(url)
+        raise RecordsError(self.endpoint, f"more than {self.max_pages} pages for one query: stopped",
+                           "pull a shorter period with --since, or ask for more statements a page with --page-size")
 
-    def _page(self, call: Callable[[], LRSResponse]) -> Page:
-        where = self.endpoint
+    def _follow(self, more: str) -> str:
+        """The `more` link (xAPI 2.1.3: a path and query on the LRS's own server) as a URL on the
+        endpoint's origin; RecordsError for anything that leaves it."""
         try:
-            with _socket_timeout(self.timeout):
-                response = call()
-        except (OSError, HTTPException) as error:
-            reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-            raise RecordsError(where, f"cannot reach the LRS: {reason}",
-                               "check the address and that the LRS is running and reachable from here") from None
-        status = response.response.status
+            url = urljoin(urlunsplit((self.origin[0], urlsplit(self.endpoint).netloc, "/", "", "")), more.strip())
+            same = origin(url) == self.origin
+        except ValueError:
+            same = False
+        if same and not more.strip().isprintable() or " " in more.strip():
+            raise RecordsError(self.endpoint, f"the LRS's 'more' link is not a URL ({shown(more)})",
+                               "the LRS is faulty; report it to its administrator")
+        if not same:
+            raise RecordsError(self.endpoint, f"the LRS's 'more' link leads to another address ({shown(more)}); "
+                               "it was not followed, so the key and secret were not sent there",
+                               "the LRS is misconfigured or compromised; ask its administrator")
+        return url
+
+    def _page(self, url: str) -> Page:
+        status, reason, body, location = self._get(url)
+        where = self.endpoint
         if status in (401, 403):
-            raise RecordsError(where, f"the LRS refused the key ({status} {response.response.reason})",
+            raise RecordsError(where, f"the LRS refused the key ({status} {shown(reason)})",
                                "check --key and --secret, and that this key may read statements "
                                "(statements/read scope)")
         if status == 404:
             raise RecordsError(where, "no xAPI statements resource here (404)", ENDPOINT_HINT)
-        if not response.success:
-            body = (response.data or b"")[:200].decode("utf-8", "replace").strip()
-            raise RecordsError(where, f"the LRS answered {status} {response.response.reason}: {body}",
+        if 300 <= status < 400:
+            raise RecordsError(where, f"the LRS redirected ({status}) to {shown(location or '(nowhere)')}; "
+                               "redirects are not followed, so the key and secret are not sent elsewhere",
+                               "give the address it redirects to as --lrs, if you trust it")
+        if not 200 <= status < 300:
+            text = shown(body[:200].decode("utf-8", "replace").strip())
+            raise RecordsError(where, f"the LRS answered {status} {shown(reason)}" + (f": {text}" if text else ""),
                                "try again later; if it persists, ask the LRS's administrator")
+        return _statement_result(body, where)
+
+    def _get(self, url: str) -> tuple[int, str, bytes, str]:
+        """(status, reason, body, Location) of GET `url`, within self.timeout for the whole answer."""
+        parts = urlsplit(url)
+        _, host, port = origin(url)
+        deadline = time.monotonic() + self.timeout
+        if parts.scheme == "https":
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                host, port, timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         try:
-            data = json.loads(response.data)
-            statements, more = data["statements"], data.get("more") or ""
-            if not isinstance(statements, list) or not isinstance(more, str):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
-            raise RecordsError(where, "the answer is not an xAPI StatementResult ({\"statements\": [...], \"more\": …})",
-                               ENDPOINT_HINT) from None
-        return Page(statements, more)
+            connection.request("GET", path, headers={
+                "Authorization": self._auth, "X-Experience-API-Version": XAPI_VERSION,
+                "Accept": "application/json", "Accept-Encoding": "identity"})
+            response = connection.getresponse()
+            chunks, size = [], 0
+            while chunk := response.read1(65536):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise RecordsError(self.endpoint, f"the LRS's answer is larger than {self.max_bytes:,} bytes",
+                                       "ask for fewer statements a page with --page-size")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no complete answer within {self.timeout:g} s")
+                chunks.append(chunk)
+            return response.status, response.reason or "", b"".join(chunks), response.getheader("Location") or ""
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+            raise RecordsError(self.endpoint, f"cannot reach the LRS: {shown(reason)}",
+                               "check the address and that the LRS is running and reachable from here") from None
+        finally:
+            connection.close()
+
+
+def _statement_result(body: bytes, where: str) -> Page:
+    """An xAPI StatementResult from an answer's body; RecordsError when it is not one."""
+    not_one = "the answer is not an xAPI StatementResult ({\"statements\": [...], \"more\": …})"
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except RecursionError:
+        raise RecordsError(where, f"the answer's JSON is nested too deeply to read", ENDPOINT_HINT) from None
+    except (ValueError, UnicodeDecodeError):
+        raise RecordsError(where, not_one + ": not UTF-8 JSON", ENDPOINT_HINT) from None
+    if not isinstance(data, dict) or not isinstance(data.get("statements"), list) \
+            or not isinstance(data.get("more") or "", str):
+        raise RecordsError(where, not_one, ENDPOINT_HINT)
+    return Page(data["statements"], data.get("more") or "")
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than `limit` (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 @dataclass
@@ -187,46 +288,57 @@ def format_since(value: datetime) -> str:
 
 
 def pull(store: Store, source: LrsSource, course_iri: str, *, since: datetime | None = None,
-         course: CourseInfo | None = None, page_size: int = PAGE_SIZE,
-         progress: Callable[[PullReport], None] | None = None) -> PullReport:
-    """Pull the statements of `course_iri` into `store`; see the module docstring."""
+         course: CourseInfo | None = None, page_size: int = PAGE_SIZE, reread: timedelta = REREAD,
+         progress: Callable[[PullReport], None] | None = None, now: datetime | None = None) -> PullReport:
+    """Pull the statements of `course_iri` into `store`; see the module docstring.
+
+    `since` replaces the kept positions for this run; `reread` is the late-delivery window (at
+    least OVERLAP); `now` is the pull's start (default: the clock), the ceiling of positions.
+    RecordsError (exit 2) when the LRS cannot be used; malformed statements are in the report."""
     report = PullReport()
     if course is not None:
         report.records_changed += store.set_course(course)
     courses = course_iris(course_iri)
     lrs = source.endpoint
+    ceiling = (now or datetime.now(timezone.utc)) + CLOCK_SKEW
+    window = max(reread, OVERLAP)
     for stream, params in streams_for(course_iri):
         start = since
         if start is None:
             kept = store.position(lrs, stream)
-            start = kept - OVERLAP if kept is not None else None
+            start = kept - window if kept is not None and kept <= ceiling else None
         report.streams[stream] = start
         query = {**params, "limit": str(page_size), "ascending": "true"}
         if start is not None:
             query["since"] = format_since(start)
+        newest: datetime | None = None
         for page in source.pages(query):
-            _apply(store, lrs, stream, page.statements, courses, report)
+            newest = _apply(store, lrs, stream, page.statements, courses, report, newest, ceiling)
             if progress:
                 progress(report)
+        if newest is not None:  # the whole stream was read: now the position may move
+            store.apply_page(lrs, stream, [], [], [], newest)
     return report
 
 
 def _apply(store: Store, lrs: str, stream: str, statements: list, courses: dict[str, str],
-           report: PullReport) -> None:
+           report: PullReport, newest: datetime | None, ceiling: datetime) -> datetime | None:
+    """Write one page; the latest accepted `stored` so far (the position candidate)."""
     facts: list[Fact | Item] = []
     voids: list[Void] = []
     problems: list[Problem] = []
-    newest: datetime | None = None
     for raw in statements:
-        found = read_statement(raw, courses)
+        found = (statement_problem(statement_id(raw), "", f"nested more than {MAX_DEPTH} levels deep",
+                                   "the statement is malformed") if too_deep(raw) else read_statement(raw, courses))
         if isinstance(found, (Fact, Item)):  # the store keeps Items (answers, pages) in their own table
             facts.append(found)
         elif isinstance(found, Void):
             voids.append(found)
         elif isinstance(found, Problem):
             problems.append(found)
-        newest = _later(newest, raw)
-    outcome = store.apply_page(lrs, stream, facts, voids, problems, newest)
+            continue  # a rejected statement never moves the position
+        newest = _later(newest, raw, ceiling)
+    outcome = store.apply_page(lrs, stream, facts, voids, problems, None)
     report.pages += 1
     report.statements_seen += len(statements)
     report.new_statements += outcome.new_statements
@@ -236,16 +348,20 @@ def _apply(store: Store, lrs: str, stream: str, statements: list, courses: dict[
     room = KEEP_PROBLEMS - len(report.problems)
     if room > 0:
         report.problems.extend(problems[:room])
+    return newest
 
 
-def _later(newest: datetime | None, raw: object) -> datetime | None:
-    """The page position: the latest `stored` (else `timestamp`) of any statement on it."""
+def _later(newest: datetime | None, raw: object, ceiling: datetime) -> datetime | None:
+    """The later of `newest` and the statement's `stored` (else `timestamp`), unless that is
+    after `ceiling` (a clock or an importer far ahead must not move the position past it)."""
     if not isinstance(raw, dict):
         return newest
     for name in ("stored", "timestamp"):
         value = raw.get(name)
         when = parse_time(value) if isinstance(value, str) else None
         if when is not None:
+            if when > ceiling:
+                return newest
             return when if newest is None or when > newest else newest
     return newest
 
