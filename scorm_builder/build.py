@@ -3,27 +3,59 @@ package, zip it reproducibly, validate it, and only then put it in place."""
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+from .check.targets import check_targets
 from .errors import Problem, has_errors
 from .load import load_course
 from .model import Course
-from .package import zip_bytes
+from .package import stage, zip_bytes
 from .render.content import shared_files
 from .render.data import Delivery
 from .standards import STANDARDS, Standard
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one target: the package written (validated or not), or why it was not."""
+
+    target: str  # scorm12, scorm2004, ...
+    path: Path | None  # the package written, None when nothing was written
+    validated: bool = False
+    errors: int = 0  # errors that kept the package from being written (course-wide ones included)
+
+    def describe(self) -> str:
+        """One line for people: 'scorm12: written dist/x.zip (validated, 1,234 bytes)' or
+        'scorm2004: not written: 2 problems'."""
+        if self.path is None:
+            return f"{self.target}: not written: {self.errors} problem{'s' if self.errors != 1 else ''}"
+        size = self.path.stat().st_size if self.path.exists() else 0
+        checked = "validated" if self.validated else "not validated"
+        return f"{self.target}: written {self.path} ({checked}, {size:,} bytes)"
 
 
 @dataclass
 class BuildResult:
     packages: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)  # one per target asked for, in order
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems)
+
+    def summary(self) -> str:
+        """The last line: how many packages were written, truthfully."""
+        written = [o.target for o in self.outcomes if o.path is not None]
+        refused = [o.target for o in self.outcomes if o.path is None]
+        if not written:
+            return "nothing written"
+        if not refused:
+            return f"{len(written)} package{'s' if len(written) != 1 else ''} written ({', '.join(written)})"
+        return f"{len(written)} of {len(self.outcomes)} packages written ({', '.join(written)}); " \
+               f"not written: {', '.join(refused)}"
 
 
 class BuildFailed(Exception):
@@ -44,24 +76,34 @@ def package_name(course: Course, standard: Standard) -> str:
 
 def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = True,
           delivery: Delivery = Delivery()) -> BuildResult:
+    """Check the course for every target, then build, validate and write each target whose
+    values all fit it. A course-wide error writes nothing; a value that does not fit one target
+    (check/targets.py) keeps only that target's package from being written."""
     course, problems = load_course(course_dir)
     result = BuildResult(problems=list(problems))
-    if course is None:
-        return result
     standards = resolve_targets(targets)
-    for standard in standards:
-        result.problems += suspend_problems(course, standard) + standard.notes(course)
-    if not result.ok:
+    course_errors = sum(p.is_error for p in problems)
+    if course is None or course_errors:
+        result.outcomes = [Outcome(s.name, None, errors=course_errors) for s in standards]
         return result
-    out_dir.mkdir(parents=True, exist_ok=True)
     for standard in standards:
+        own = check_targets(course, [standard.name]) + standard.notes(course)
+        result.problems += own
+        errors = sum(p.is_error for p in own)
+        if errors:
+            result.outcomes.append(Outcome(standard.name, None, errors=errors))
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
         files = standard.files(course, shared_files(course, standard.name, delivery))
         path = out_dir / package_name(course, standard)
         if path.parent != out_dir or path.name != package_name(course, standard):  # load checks id and version
             raise ValueError(f"package name {package_name(course, standard)!r} is not a plain file name")
-        problems = write_validated(zip_bytes(files), path, validate)
-        result.problems += problems
-        if not has_errors(problems):
+        written = write_validated(zip_bytes(files), path, validate)
+        written = [to_source(p, course, files, path.name) for p in written]
+        result.problems += written
+        errors = sum(p.is_error for p in written)
+        result.outcomes.append(Outcome(standard.name, None if errors else path, validate and not errors, errors))
+        if not errors:
             result.packages.append(path)
     return result
 
@@ -75,12 +117,11 @@ def build_course(course_dir: Path, targets: list[str], out_dir: Path, delivery: 
 
 
 def write_validated(data: bytes, path: Path, validate: bool) -> list[Problem]:
-    """Write `data` to `path` only if it validates; an invalid package is never left behind."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".zip", dir=path.parent)
-    temp = Path(temp_name)
+    """Write `data` to `path` only if it validates; an invalid package is never left behind.
+    The package is staged in `path`'s folder and renamed into place (atomic), with the mode
+    the umask gives any new file (0644 under umask 022)."""
+    temp = stage(data, path)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
         problems: list[Problem] = []
         if validate:
             from .validate import validate_package
@@ -96,18 +137,51 @@ def write_validated(data: bytes, path: Path, validate: bool) -> list[Problem]:
         temp.unlink(missing_ok=True)
 
 
-def suspend_problems(course: Course, standard: Standard) -> list[Problem]:
-    """A course whose saved progress could outgrow what the standard guarantees is refused."""
-    if standard.suspend_limit is None:
-        return []
-    from .render.suspend import worst_case_suspend_length
+def to_source(problem: Problem, course: Course, files: dict[str, bytes], package: str) -> Problem:
+    """A validation problem on a package line that carries an author's value, reported at the
+    place the author wrote that value: the checker (check/targets.py) should have caught it, so
+    the message says so. Other problems are returned unchanged."""
+    prefix = f"{package}!"
+    if not problem.is_error or problem.line is None or not problem.file.startswith(prefix):
+        return problem
+    inside = problem.file[len(prefix):]
+    if inside not in files:
+        return problem
+    lines = files[inside].decode("utf-8", "replace").splitlines()
+    if not 0 < problem.line <= len(lines):
+        return problem
+    line = _element_text(lines, problem.line)
+    found = [(key, origin, value) for key, origin in course.origins.items()
+             if (value := _origin_value(course, key)) and any(form in line for form in _xml_forms(value))]
+    # the value the validator quotes first, else the longest (the most specific) of those on the line
+    found.sort(key=lambda item: (not any(f in problem.message for f in _xml_forms(item[2])), -len(item[2])))
+    if found:
+        key, origin, _ = found[0]
+        return replace(problem, file=origin.file, line=origin.line, field=origin.field,
+                       message=f"{inside}:{problem.line} of the {package} package refused this value: "
+                               f"{problem.message}",
+                       hint="a check/targets.py limit is missing (a bug in scorm-builder): please report it")
+    return problem
 
-    worst = worst_case_suspend_length(course, standard.name)
-    if worst <= standard.suspend_limit:
-        return []
-    return [Problem("course.yaml", f"in the worst case the learner's saved progress needs {worst} characters, more "
-                    f"than the {standard.suspend_limit} that {standard.title} guarantees", None, "lessons",
-                    "split the course into smaller courses, or build only for targets with a larger limit")]
+
+def _element_text(lines: list[str], number: int) -> str:
+    """The text of the start tag ending on line `number` (parsers report a multi-line start tag
+    at its last line), with that line's content."""
+    start = number - 1
+    while start > 0 and number - start < 20 and not lines[start].lstrip().startswith("<"):
+        start -= 1
+    return "\n".join(lines[start:number])
+
+
+def _xml_forms(value: str) -> tuple[str, ...]:
+    return (value, escape(value), escape(value, {'"': "&quot;"}), escape(value, {'"': "&#34;"}))
+
+
+def _origin_value(course: Course, key: str) -> str:
+    """The author's value behind an origins key, when it is a plain course field."""
+    if key in ("id", "title", "description", "language", "version"):
+        return str(getattr(course, key))
+    return ""
 
 
 def _in_package(problem: Problem, package: str) -> Problem:

@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="check a course and list every problem",
         description="Load a course and report every problem at once as file:line: field: problem (hint).")
     check.add_argument("course", type=Path, help="the course folder")
+    check.add_argument("--target", "-t", action="append", choices=[*STANDARDS, "all"],
+                       help="also check that every value fits this standard (repeat it, or 'all'; default: all)")
     check.set_defaults(run=_check)
 
     validate = commands.add_parser(
@@ -120,9 +122,14 @@ def _summary(problems: list[Problem]) -> str:
 def _check(args: argparse.Namespace) -> int:
     from .load import load_course
 
+    from .build import resolve_targets
+    from .check.targets import check_targets
+
     course, problems = load_course(args.course)
+    if course is not None:
+        problems += check_targets(course, [s.name for s in resolve_targets(args.target or ["all"])])
     _print_problems(problems, args)
-    if course is None:
+    if course is None or any(p.is_error for p in problems):
         print(f"{args.course}: not ready to build: {_summary(problems)}", file=sys.stderr)
         return EXIT_INVALID
     if not args.quiet:
@@ -168,12 +175,17 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     result = build(args.course, args.target, args.out, delivery=delivery)
     _print_problems(result.problems, args)
+    for outcome in result.outcomes:
+        if outcome.path is None:
+            print(outcome.describe(), file=sys.stderr)
+        elif not args.quiet:
+            print(outcome.describe())
+    last = f"{args.course}: {result.summary()}: {_summary(result.problems)}"
     if not result.ok:
-        print(f"{args.course}: nothing written: {_summary(result.problems)}", file=sys.stderr)
+        print(last, file=sys.stderr)
         return EXIT_INVALID
     if not args.quiet:
-        for path in result.packages:
-            print(f"wrote {path} (validated, {path.stat().st_size:,} bytes)")
+        print(last)
     return EXIT_OK
 
 

@@ -30,9 +30,11 @@ class Problem:
         return self.severity is Severity.ERROR
 
     def format(self) -> str:
+        """`file:line: field: message (hint: ...)`, each part of the location printed once: a
+        field that only names the file again (`course/imsmanifest.xml` + `imsmanifest.xml`) is left out."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
-        if self.field:
+        if self.field and self.field.lower() not in (self.file.lower(), _basename(self.file).lower()):
             parts.append(self.field)
         text = ": ".join(parts) + ": "
         if self.severity is Severity.WARNING:
@@ -46,6 +48,11 @@ class Problem:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+def _basename(path: str) -> str:
+    """The last name of a path, inside a package too (`x.zip!course/imsmanifest.xml`)."""
+    return path.replace("!", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def has_errors(problems: list[Problem] | tuple[Problem, ...]) -> bool:

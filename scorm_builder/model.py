@@ -190,6 +190,15 @@ class Completion:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where the author wrote a value: file (as shown to the author), 1-based line, YAML key path."""
+
+    file: str
+    line: int | None
+    field: str = ""
+
+
+@dataclass(frozen=True)
 class Media:
     """A file the course references, copied into the package at `href`."""
 
@@ -214,6 +223,8 @@ class Course:
     media: tuple[Media, ...] = field(default=())
     source_dir: Path | None = None
     xapi_base: str | None = None  # IRI prefix for xAPI activity ids (a domain the agency controls)
+    # where each author value was written, keyed "title", "question:<id>:prompt", ... (check/targets.py)
+    origins: dict[str, Origin] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def pages(self) -> tuple[Page, ...]:

@@ -92,6 +92,7 @@ def load_assessment(path: Path, markdown: Markdown, scope: Scope, problems: list
     if not ID_PATTERN.match(aid):
         ctx.reader.problem(("id",), f"invalid assessment id '{aid}'", ID_HINT)
     scope.claim("assessment", aid, ctx.reader, ("id",))
+    scope.note(f"assessment:{aid}:title", ctx.reader, ("title",))
     sections: list[Section] = []
     if "questions" in top:
         questions = _questions(ctx, ("questions",))
@@ -152,6 +153,7 @@ def _question(ctx: _Ctx, path: tuple) -> Question | None:
     if not ID_PATTERN.match(data["id"]):
         reader.problem(path + ("id",), f"invalid question id '{data['id']}'", ID_HINT)
     ctx.scope.claim("question", data["id"], reader, path + ("id",))
+    ctx.scope.note(f"question:{data['id']}:prompt", reader, path + ("prompt",))
     objective = data.get("objective")
     if objective is not None and ctx.scope.check_objective(objective, reader, path + ("objective",)):
         if ctx.graded and qtype is not QuestionType.REFLECTION:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..check.language import language_problem
 from ..errors import Problem, Severity, has_errors
 from ..xapi.iris import base_problem
 from ..model import (Assessment, Completion, CompletionRule, Course, InteractionIds, Media, Objective, ReportAs,
@@ -21,7 +22,6 @@ MAX_CE_HOURS = 1000
 # a course version goes into package file names and IRIs: no path separators, no control characters
 VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,63}")
 COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COURSE_KEYS = {
     "id": Key((str,), True, "a stable id such as 'empathy-crs'"),
     "title": Key((str,), True),
@@ -66,6 +66,8 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
     top = reader.mapping((), COURSE_KEYS, "course.yaml")
     _check_scalars(reader, top)
     scope = Scope(set())
+    for key in ("id", "title", "description", "language", "version", "lessons"):
+        scope.note(key, reader, (key,))
     objectives = _objectives(reader, top, scope)
     scope.objectives.update(o.id for o in objectives)
     completion = _completion(reader, top)
@@ -96,7 +98,7 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         duration_minutes=top.get("duration_minutes", 0), ce_hours=float(top.get("ce_hours", 0)),
         objectives=tuple(objectives), lessons=tuple(lessons), completion=completion, final=final,
         media=tuple(Media(src, href) for src, href in sorted(markdown.media.files.items(), key=lambda i: i[1])),
-        source_dir=course_dir, xapi_base=top.get("xapi_base"),
+        source_dir=course_dir, xapi_base=top.get("xapi_base"), origins=dict(scope.origins),
     )
     return course, problems
 
@@ -105,8 +107,9 @@ def _check_scalars(reader: Reader, top: dict) -> None:
     if "id" in top and not COURSE_ID.match(top["id"]):
         reader.problem(("id",), f"invalid course id '{top['id']}'",
                        "use letters, digits, '.', '-' and '_' (at most 100), starting with a letter or digit")
-    if "language" in top and not LANGUAGE.match(top["language"]):
-        reader.problem(("language",), f"'{top['language']}' is not a language tag", "use a tag such as en or en-US")
+    if "language" in top and (reason := language_problem(top["language"])):
+        reader.problem(("language",), f"'{top['language']}' is {reason}",
+                       "use a BCP 47 tag such as en, en-US, ca-ES-valencia or x-mylang")
     if "version" in top and top["version"].strip() and not VERSION.fullmatch(top["version"]):
         reader.problem(("version",), f"invalid version {top['version']!r}",
                        "use letters, digits, '.', '_', '+' and '-' (at most 64), starting with a letter or digit, "
@@ -127,6 +130,7 @@ def _objectives(reader: Reader, top: dict, scope: Scope) -> list[Objective]:
             if not ID_PATTERN.match(data["id"]):
                 reader.problem(path + ("id",), f"invalid objective id '{data['id']}'", ID_HINT)
             scope.claim("objective", data["id"], reader, path + ("id",))
+            scope.note(f"objective:{data['id']}:text", reader, path + ("text",))
             result.append(Objective(data["id"], data["text"].strip()))
     if "objectives" in top and not result:
         reader.problem(("objectives",), "the course needs at least one learning objective")

@@ -61,6 +61,7 @@ def load_lesson(path: Path, markdown: Markdown, scope: Scope, problems: list[Pro
     if not ID_PATTERN.match(meta["id"]):
         reader.problem(("id",), f"invalid lesson id '{meta['id']}'", ID_HINT)
     scope.claim("lesson", meta["id"], reader, ("id",))
+    scope.note(f"lesson:{meta['id']}:title", reader, ("title",))
     objectives = tuple(oid for index, oid in enumerate(meta.get("objectives", []))
                        if scope.check_objective(oid, reader, ("objectives", index)))
     pages = _pages(meta["id"], meta["title"], body, body_line, path, markdown)

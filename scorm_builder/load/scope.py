@@ -4,7 +4,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from .yamldoc import Reader
+from ..model import Origin
+from .yamldoc import Reader, dotted
 
 
 @dataclass
@@ -12,6 +13,11 @@ class Scope:
     objectives: set[str]
     taken: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, id) -> "file:line"
     measured: set[str] = field(default_factory=set)  # objectives a graded final question measures
+    origins: dict[str, Origin] = field(default_factory=dict)  # author value key -> where it is written
+
+    def note(self, key: str, reader: Reader, path: tuple) -> None:
+        """Remember where the author wrote the value known as `key` (see model.Course.origins)."""
+        self.origins.setdefault(key, Origin(reader.doc.file, reader.doc.line(path), dotted(path)))
 
     def claim(self, kind: str, value: str, reader: Reader, path: tuple) -> None:
         """Record `value` as a `kind` id; report it when another place has it already."""

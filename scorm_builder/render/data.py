@@ -34,6 +34,11 @@ def course_data(course: Course, standard: str, delivery: Delivery = Delivery()) 
     """Everything the player needs for `standard` (scorm12, scorm2004, xapi, cmi5, preview)."""
     data = _content(course, standard)
     data["package"] = {"version": course.version, "hash": content_hash(data, course)}
+    if standard == "scorm2004":
+        from ..standards.scorm2004 import delimiter_language
+
+        # the {lang=} of interaction descriptions, in the form the runtimes take (check/targets.py warns)
+        data["runtime"] = {"descriptionLanguage": delimiter_language(course.language)}
     if standard in XAPI_STANDARDS or delivery.endpoint:
         from ..xapi import xapi_data
 
@@ -46,7 +51,7 @@ def content_hash(data: dict, course: Course) -> str:
     """sha256 of what the learner is shown and graded on (course data, media, player version),
     the same for every standard, so a record can say exactly which content a learner took."""
     digest = hashlib.sha256()
-    content = {key: value for key, value in data.items() if key not in ("standard", "package", "xapi")}
+    content = {key: value for key, value in data.items() if key not in ("standard", "package", "xapi", "runtime")}
     digest.update(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     for media in course.media:
         digest.update(media.href.encode("utf-8") + b"\0" + hashlib.sha256(media.source.read_bytes()).digest())

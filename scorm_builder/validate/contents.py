@@ -86,7 +86,7 @@ def locate_manifest(all_names: frozenset[str], container: str) -> tuple[str | No
             Problem(
                 file=candidates[0],
                 field="imsmanifest.xml",
-                message=f"imsmanifest.xml is not at the root of the package but in '{folder}'; "
+                message=f"the manifest is not at the root of the package but in '{folder}'; "
                 "LMSs look for it at the root only",
                 hint=f"zip the contents of the folder '{folder.rstrip('/')}', not the folder itself",
             )

@@ -39,7 +39,8 @@
     this.name = "scorm2004";
     this.saves = true;
     this.limits = SB.limitsFor("scorm2004");
-    this.language = data.course.language;
+    // the {lang=} tag the build derived for this runtime's grammar (null: write no delimiter)
+    this.language = data.runtime ? data.runtime.descriptionLanguage : data.course.language;
     this.session = new T.ScormSession(api, NAMES);
     this.completion = "";
     this.success = "";
@@ -135,7 +136,8 @@
     s.set(prefix + "result", answer.result);
     s.set(prefix + "latency", T.duration(answer.latency));
     if (answer.description) {
-      s.set(prefix + "description", "{lang=" + this.language + "}" + text(answer.description, 250, false));
+      var tag = this.language ? "{lang=" + this.language + "}" : "";
+      s.set(prefix + "description", tag + text(answer.description, 250, false));
     }
   };
 
