@@ -135,7 +135,14 @@ def field_edit(course: Path, field: str, length: int) -> tuple[str, int]:
     if field == "prompt":
         path, line = set_prompt(course, value)
         return f"{course.name}/{path.relative_to(course).as_posix()}", line
-    return f"{course.name}/course.yaml", set_yaml(course / "course.yaml", field, value)
+    if field == "page title":  # the one `## ` heading of the second lesson
+        lesson = course / "lessons" / "02-second.md"
+        lesson.write_text(re.sub(r"^## .*$", "## " + value, lesson.read_text(encoding="utf-8"), count=1, flags=re.M),
+                          encoding="utf-8")
+        return f"{course.name}/lessons/02-second.md", line_of(lesson, "## ")
+    files = {"lesson title": "lessons/02-second.md", "assessment title": "assessments/final.yaml"}
+    name = files.get(field, "course.yaml")
+    return f"{course.name}/{name}", set_yaml(course / name, field.split()[-1], value)
 
 
 LENGTH_ROWS = [row for row in TABLE if row.maximum and row.action in (REFUSE, TRUNCATE) and row.check is None]

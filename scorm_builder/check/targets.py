@@ -116,6 +116,15 @@ TABLE: tuple[Limit, ...] = (
           "no maximum in cmi5; LMS title columns (Moodle) hold 255"),
     Limit("title", "xapi", "tincan.xml activity <name>, statements' definition.name", "language map value",
           None, REFUSE, "no maximum (xAPI 4.1.4.1)"),
+    Limit("title", "cc", "imsmanifest.xml LOM general/title", "LangString", None, REFUSE,
+          "no maximum; a cartridge is restored into an existing course"),
+    # titles that become the LMS's own sections, pages and quizzes in a Common Cartridge
+    Limit("lesson title", "cc", "imsmanifest.xml <item><title> -> LMS section/module name", "xs:string", 255,
+          REFUSE, "Moodle course_sections.name, Canvas module name: 255"),
+    Limit("page title", "cc", "imsmanifest.xml <item><title> -> LMS page name", "xs:string", 255, REFUSE,
+          "Moodle page.name, Canvas wiki page title: 255"),
+    Limit("assessment title", "cc", "QTI assessment@title, <item><title> -> LMS quiz name", "xs:string", 255,
+          REFUSE, "Moodle quiz.name, Canvas quiz title: 255"),
     # version
     Limit("version", "scorm12", "imsmanifest.xml manifest@version", "xs:string", 20, REFUSE,
           "imscp_rootv1p1p2.xsd attr.version maxLength 20"),
@@ -129,6 +138,8 @@ TABLE: tuple[Limit, ...] = (
     Limit("language", "cmi5", "cmi5.xml langstring@lang, statements' language maps", "xs:language, RFC 5646",
           None, LOADER, "cmi5 course structure XSD; xAPI 4.2.7"),
     Limit("language", "scorm12", "index.html lang only", "BCP 47", None, LOADER, "not in the 1.2 data model"),
+    Limit("language", "cc", "LOM string@language, lomimscc:language, pages' html@lang", "BCP 47", None, LOADER,
+          "IMS LOM LangString"),
     # question prompt (plain text) as the interaction's description
     Limit("prompt", "scorm2004", "cmi.interactions.n.description", "localized_string_type", 250, TRUNCATE,
           "RTE 4.1.6 description SPM 250; scorm-again CMILangString250"),
@@ -163,6 +174,16 @@ def author_values(course: Course, field: str) -> Iterator[AuthorValue]:
     here = lambda key: origins.get(key) or Origin("course.yaml", None, key.rsplit(":", 1)[-1])  # noqa: E731
     if field in ("title", "version", "language", "description"):
         yield AuthorValue(field, getattr(course, field), here(field))
+    elif field == "lesson title":
+        for lesson in course.lessons:
+            yield AuthorValue(f"lesson:{lesson.id}:title", lesson.title, here(f"lesson:{lesson.id}:title"))
+    elif field == "page title":
+        for page in course.pages:
+            yield AuthorValue(f"page:{page.id}:title", page.title, here(f"page:{page.id}:title"))
+    elif field == "assessment title":
+        for assessment in course.assessments:
+            key = f"assessment:{assessment.id}:title"
+            yield AuthorValue(key, assessment.title, here(key))
     elif field == "prompt":
         for assessment in course.assessments:
             for question in assessment.questions:

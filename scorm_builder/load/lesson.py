@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import Problem
-from ..model import Assessment, Lesson, Page
+from ..model import Assessment, Lesson, Origin, Page
 from .ids import ID_HINT, ID_PATTERN
 from .markdown import Markdown, display
 from .paths import Refused, course_path
@@ -64,7 +64,11 @@ def load_lesson(path: Path, markdown: Markdown, scope: Scope, problems: list[Pro
     scope.note(f"lesson:{meta['id']}:title", reader, ("title",))
     objectives = tuple(oid for index, oid in enumerate(meta.get("objectives", []))
                        if scope.check_objective(oid, reader, ("objectives", index)))
-    pages = _pages(meta["id"], meta["title"], body, body_line, path, markdown)
+    pages, page_lines = _pages(meta["id"], meta["title"], body, body_line, path, markdown)
+    for page in pages:  # a page's title is its `## ` heading, or the lesson's title before the first one
+        heading = page_lines.get(page.id)
+        scope.origins.setdefault(f"page:{page.id}:title", Origin(file, heading, "heading") if heading
+                                 else scope.origins[f"lesson:{meta['id']}:title"])
     if not pages:
         problems.append(Problem(file, "the lesson has no content", body_line,
                                 hint="write the lesson's text below the front matter"))
@@ -81,8 +85,10 @@ def load_lesson(path: Path, markdown: Markdown, scope: Scope, problems: list[Pro
     return LessonSource(lesson, check_path)
 
 
-def _pages(lesson_id: str, lesson_title: str, body: str, body_line: int, path: Path, markdown: Markdown) -> list[Page]:
-    """Split at top-level `## ` headings; text before the first one is a page of its own."""
+def _pages(lesson_id: str, lesson_title: str, body: str, body_line: int, path: Path,
+           markdown: Markdown) -> tuple[list[Page], dict[str, int]]:
+    """Split at top-level `## ` headings; text before the first one is a page of its own.
+    Returns the pages and, per page id, the line of its heading (none for text before the first)."""
     lines = body.splitlines(keepends=True)
     starts: list[tuple[int, int, str]] = []  # (heading line index, first content line index, title)
     tokens = markdown.parse(body)
@@ -98,11 +104,15 @@ def _pages(lesson_id: str, lesson_title: str, body: str, body_line: int, path: P
     for number, (_heading, content, title) in enumerate(starts):
         end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
         chunks.append((title, content, end))
-    pages = []
+    pages: list[Page] = []
+    page_lines: dict[str, int] = {}
     for number, (title, start, end) in enumerate(chunks, start=1):
         html = markdown.render("".join(lines[start:end]), path, body_line + start)
         pages.append(Page(f"{lesson_id}-p{number}", title, html))
-    return pages
+        heading = next((h for h, c, _ in starts if c == start), None)
+        if heading is not None:
+            page_lines[pages[-1].id] = body_line + heading
+    return pages, page_lines
 
 
 def attach_check(source: LessonSource, check: Assessment | None) -> Lesson:
