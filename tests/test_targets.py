@@ -152,10 +152,10 @@ def test_the_table_covers_every_target_and_only_known_ones():
     assert {row.target for row in TABLE} == set(STANDARDS)
     for name in STANDARDS:
         assert any(row.field == "title" for row in limits_for([name])), name
-    assert {row.action for row in TABLE} <= {"refuse", "truncate", "derive", "loader"}
+    assert {row.action for row in TABLE} <= {"refuse", "truncate", "derive", "loader", "fits"}
     suspend = {row.target: row.maximum for row in TABLE if row.field == "suspend"}
     assert suspend == {n: s.suspend_limit for n, s in STANDARDS.items() if s.suspend_limit}
-    assert "| title | scorm12 |" in targets_module.markdown_table()
+    assert "| title | scorm12 | `imsmanifest.xml <title>" in targets_module.markdown_table()
 
 
 @pytest.mark.parametrize("row", LENGTH_ROWS, ids=lambda r: f"{r.field}-{r.target}-{r.maximum}")
@@ -291,3 +291,28 @@ def test_check_reports_target_problems_and_honours_target_choice(mini, capsys):
     assert "not ready to build" in err
     assert main(["check", str(mini), "--target", "xapi"]) == 0
     assert "ok:" in capsys.readouterr().out
+
+
+def test_the_authoring_guide_shows_the_table_the_checker_enforces():
+    guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    assert targets_module.markdown_table() in guide
+
+
+@pytest.mark.parametrize("tag", VALID_TAGS)
+def test_every_valid_tag_makes_statements_learning_lockers_validator_accepts(tag, mini):
+    """xAPI language maps and context.language take any valid RFC 5646 tag (xAPI 4.2.7)."""
+    from scorm_builder.xapi import activity_definitions
+
+    set_yaml(mini / "course.yaml", "language", tag)
+    course, problems = load_course(mini)
+    assert course is not None, [p.format() for p in problems]
+    statements = [{"actor": {"mbox": "mailto:learner@example.org"},
+                   "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {tag: "experienced"}},
+                   "object": {"objectType": "Activity", "id": iri, "definition": definition},
+                   "context": {"language": tag}}
+                  for iri, definition in activity_definitions(course).items()]
+    assert statements and all(tag in s["object"]["definition"]["name"] for s in statements)
+    done = subprocess.run([NODE, str(ROOT / "tests" / "browser" / "cmi5_lms" / "validate.js")],
+                          input=json.dumps(statements), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

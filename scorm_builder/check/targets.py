@@ -7,7 +7,8 @@ smallest permitted maximum, and what `check` does when the value does not fit:
 - `refuse`: an error at the author's `file:line`; the target is not built;
 - `truncate`: a warning; the player writes the value cut to the maximum (a conformant form);
 - `derive`: a warning; the build writes a conformant form of the value (e.g. a shorter
-  language tag) and the warning names it.
+  language tag) and the warning names it;
+- `fits`: the element has no maximum (listed so that the table is complete).
 
 Rows whose limit the loaders already enforce for every target (ids, option ids, fill-in
 answers) are listed with `action="loader"`, so the table is the whole contract. A new target
@@ -23,7 +24,7 @@ from ..model import Course, Origin
 from ..standards import STANDARDS
 from ..xapi.text import plain_text
 
-REFUSE, TRUNCATE, DERIVE, LOADER = "refuse", "truncate", "derive", "loader"
+REFUSE, TRUNCATE, DERIVE, LOADER, FITS = "refuse", "truncate", "derive", "loader", "fits"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Limit:
     check: Callable[[Limit, AuthorValue, Course], Problem | None] | None = None  # None: length vs maximum
 
     def problem(self, value: AuthorValue, course: Course) -> Problem | None:
-        if self.action == LOADER:
+        if self.action in (LOADER, FITS):
             return None
         if self.check is not None:
             return self.check(self, value, course)
@@ -115,8 +116,8 @@ TABLE: tuple[Limit, ...] = (
     Limit("title", "cmi5", "cmi5.xml course/au <title><langstring>", "langstring", 255, REFUSE,
           "no maximum in cmi5; LMS title columns (Moodle) hold 255"),
     Limit("title", "xapi", "tincan.xml activity <name>, statements' definition.name", "language map value",
-          None, REFUSE, "no maximum (xAPI 4.1.4.1)"),
-    Limit("title", "cc", "imsmanifest.xml LOM general/title", "LangString", None, REFUSE,
+          None, FITS, "no maximum (xAPI 4.1.4.1)"),
+    Limit("title", "cc", "imsmanifest.xml LOM general/title", "LangString", None, FITS,
           "no maximum; a cartridge is restored into an existing course"),
     # titles that become the LMS's own sections, pages and quizzes in a Common Cartridge
     Limit("lesson title", "cc", "imsmanifest.xml <item><title> -> LMS section/module name", "xs:string", 255,
@@ -128,7 +129,7 @@ TABLE: tuple[Limit, ...] = (
     # version
     Limit("version", "scorm12", "imsmanifest.xml manifest@version", "xs:string", 20, REFUSE,
           "imscp_rootv1p1p2.xsd attr.version maxLength 20"),
-    Limit("version", "scorm2004", "imsmanifest.xml manifest@version", "xs:string", None, REFUSE,
+    Limit("version", "scorm2004", "imsmanifest.xml manifest@version", "xs:string", None, FITS,
           "imscp_v1p1.xsd (no facet)"),
     # language
     Limit("language", "scorm2004", "cmi.interactions.n.description {lang=}", "localized_string_type delimiter",
@@ -143,7 +144,15 @@ TABLE: tuple[Limit, ...] = (
     # question prompt (plain text) as the interaction's description
     Limit("prompt", "scorm2004", "cmi.interactions.n.description", "localized_string_type", 250, TRUNCATE,
           "RTE 4.1.6 description SPM 250; scorm-again CMILangString250"),
-    Limit("prompt", "scorm12", "not written (1.2 interactions have no description)", "-", None, LOADER, "RTE 3.4.2.7"),
+    Limit("prompt", "scorm12", "not written (1.2 interactions have no description)", "-", None, FITS, "RTE 3.4.2.7"),
+    Limit("prompt", "xapi", "statements' object.definition.description", "language map value", None, FITS,
+          "no maximum (xAPI 4.1.4.1)"),
+    # course description and objective texts
+    Limit("description", "cmi5", "cmi5.xml course <description><langstring>", "langstring", None, FITS,
+          "no maximum"),
+    Limit("description", "xapi", "tincan.xml course <description>", "language map value", None, FITS, "no maximum"),
+    Limit("objective text", "cmi5", "cmi5.xml objective <title> (first 100 characters at a word break) and "
+          "<description> (all)", "langstring", None, FITS, "no maximum"),
     # saved progress
     Limit("suspend", "scorm12", "cmi.suspend_data", "CMIString4096", STANDARDS["scorm12"].suspend_limit, REFUSE,
           "RTE 3.4.2.5", _suspend),
@@ -212,7 +221,7 @@ def markdown_table(rows: Iterable[Limit] = TABLE) -> str:
     """The table as Markdown, for docs and closing notes."""
     lines = ["| author field | target | lands in | type | max | when over |", "|---|---|---|---|---|---|"]
     for row in rows:
-        maximum = "grammar" if row.maximum is None and row.check else (row.maximum if row.maximum else "-")
-        lines.append(f"| {row.field} | {row.target} | {row.lands_in} | {row.data_type} | {maximum} | "
-                     f"{row.action} ({row.source}) |")
+        maximum = "grammar" if row.maximum is None and row.check else (row.maximum if row.maximum else "none")
+        lines.append(f"| {row.field} | {row.target} | `{row.lands_in}` | {row.data_type} | {maximum} | "
+                     f"{row.action} ({row.source}) |".replace("<=", "≤"))
     return "\n".join(lines) + "\n"
