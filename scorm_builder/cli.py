@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, textsafe
 from .errors import Problem, sort_problems
 from .records.cli import add_records_command
 from .standards import STANDARDS
@@ -194,7 +193,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     report = validate_package(args.package)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(textsafe.dumps(report.to_dict()))
     elif not (args.quiet and report.ok):
         print(report.format_text())
     return report.exit_code
@@ -214,7 +213,7 @@ def _activities(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     rows = list_activities(course, args.base)
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(textsafe.dumps(rows))
     else:
         print(format_activities(rows), end="")
     return EXIT_OK

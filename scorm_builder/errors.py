@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import Enum
 
+from .textsafe import escape
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -31,7 +33,9 @@ class Problem:
 
     def format(self) -> str:
         """`file:line: field: message (hint: ...)`, each part of the location printed once: a
-        field that only names the file again (`course/imsmanifest.xml` + `imsmanifest.xml`) is left out."""
+        field that only names the file again (`course/imsmanifest.xml` + `imsmanifest.xml`) is left out.
+        The line is for a terminal: every part is escaped (textsafe.escape), since files, fields and
+        messages often quote untrusted text."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
         if self.field and self.field.lower() not in (self.file.lower(), _basename(self.file).lower()):
@@ -42,7 +46,7 @@ class Problem:
         text += self.message
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return escape(text)
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -67,7 +67,8 @@ def test_nul_in_entry_name_is_rejected(tmp_path: Path):
     path = build_zip(tmp_path / "nul.zip", {"imsmanifest.xml": MANIFEST_12, "evilXhtml.png": "x"})
     patch_name(path, b"evilXhtml.png", b"evil\x00html.png")
     report = validate_package(path)
-    assert_rejected(report, "evil\\x00html.png", "NUL")
+    assert_rejected(report, "evil\x00html.png", "NUL")  # the real name in the report,
+    assert "evil\\x00html.png: zip entry" in report.format_text()  # escaped when printed
 
 
 def test_symlink_entry_is_rejected(tmp_path: Path):

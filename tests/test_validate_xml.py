@@ -65,7 +65,8 @@ def test_external_dtd_is_not_loaded(tmp_path: Path):
     manifest = with_doctype(f'<!DOCTYPE manifest SYSTEM "{dtd.as_uri()}">')
     report = validate_package(package_12(tmp_path, manifest))
     assert SECRET not in all_output(report)
-    assert report.exit_code == 0, report.format_text()  # a DOCTYPE without entities is harmless
+    assert report.exit_code == 2, report.format_text()  # one policy: any DOCTYPE is refused (issue 9)
+    assert [p.field for p in report.problems] == ["DOCTYPE"]
 
 
 def test_entity_check_covers_utf16_documents():

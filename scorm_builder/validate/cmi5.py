@@ -80,8 +80,11 @@ class _Check:
 def check_cmi5_xml(data: bytes, names: set[str], file: str = FILE) -> list[Problem]:
     """Every problem of `cmi5.xml`; `names` are the package's files (cmi5.xml is at the root)."""
     root, problems = parse_untrusted(data, file)
-    if root is None:
-        return problems
+    return problems if root is None else check_cmi5(root, names, file)
+
+
+def check_cmi5(root: etree._Element, names: set[str], file: str = FILE) -> list[Problem]:
+    """Every problem of an already safely parsed `cmi5.xml` (validate/xmlsafe.py)."""
     if local_name(root) != "courseStructure" or namespace(root) != CMI5_NS:
         where = f"in namespace '{namespace(root)}'" if namespace(root) else "in no namespace"
         return [Problem(file, f"the root element is <{local_name(root)}> {where}, not <courseStructure> in "

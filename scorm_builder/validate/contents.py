@@ -6,21 +6,11 @@ from dataclasses import dataclass
 
 from scorm_builder.errors import Problem
 
+from .limits import Limits  # noqa: F401 (where callers have always found it)
+
 MANIFEST = "imsmanifest.xml"
 CMI5 = "cmi5.xml"
 TINCAN = "tincan.xml"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds for reading an untrusted package; anything beyond them is rejected as unsafe."""
-
-    max_entries: int = 10_000
-    max_total_bytes: int = 1 << 30  # 1 GiB uncompressed, all entries together
-    max_file_bytes: int = 512 << 20  # 512 MiB uncompressed, one entry
-    max_ratio: float = 200.0  # uncompressed / compressed, for entries over ratio_floor_bytes
-    ratio_floor_bytes: int = 1 << 20
-    max_manifest_bytes: int = 32 << 20  # the manifest is held in memory
 
 
 @dataclass(frozen=True)
@@ -61,15 +51,16 @@ def locate_descriptor(all_names: frozenset[str], container: str) -> tuple[str | 
 
 
 def _tincan(all_names: frozenset[str]) -> str | None:
-    """The folder of tincan.xml when it is at the root or nested only under single-child folders."""
-    base = ""
-    while True:
-        if base + TINCAN in all_names:
-            return base
-        children = {n[len(base):].split("/", 1)[0] for n in all_names if n.startswith(base)}
-        if len(children) != 1 or not any(n.startswith(base + next(iter(children)) + "/") for n in all_names):
-            return None
-        base += next(iter(children)) + "/"
+    """The folder of tincan.xml when it is at the root or nested only under single-child folders,
+    that is: the shallowest folder holding tincan.xml among those that hold every name. Linear in
+    the total length of the names."""
+    folders = [n[: -len(TINCAN)] for n in all_names if n == TINCAN or n.endswith("/" + TINCAN)]
+    if not folders:
+        return None
+    common = posixpath.commonprefix([min(all_names), max(all_names)])  # sorted order: first and last suffice
+    common = common[: common.rfind("/") + 1]  # whole folder names only
+    inside = [f for f in folders if common.startswith(f)]
+    return min(inside, key=len) if inside else None
 
 
 def locate_manifest(all_names: frozenset[str], container: str) -> tuple[str | None, list[Problem]]:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from scorm_builder.errors import Problem
 
-from .contents import Contents, Limits, locate_descriptor, relative_names, unreadable
+from .contents import Contents, locate_descriptor, relative_names, unreadable
+from .limits import Limits, entries_message, name_message, shortened
+from .safezip import collision_problems
 
 
 def read_folder(path: Path, limits: Limits = Limits()) -> Contents:
@@ -15,10 +17,13 @@ def read_folder(path: Path, limits: Limits = Limits()) -> Contents:
     if not path.is_dir():
         return unreadable([Problem(file=container, message="not a folder", hint="pass the extracted package folder")])
     names, links = list_folder(path, limits.max_entries + 1)
-    if len(names) > limits.max_entries:
-        return unreadable(
-            [Problem(file=container, message=f"the folder holds more than {limits.max_entries} files")]
-        )
+    too_many = entries_message(len(names), limits)
+    if too_many:
+        return unreadable([Problem(file=container, message=too_many)])
+    refused = [Problem(file=shortened(n), field="file", message=why, hint="shorten the folder structure")
+               for n in names if (why := name_message(n, limits))] or collision_problems(names)
+    if refused:
+        return unreadable(refused)
     all_names = frozenset(names)
     base, descriptor, location = locate_descriptor(all_names, container)
     if base is not None and not is_regular_file(path / (base + descriptor)):

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scorm_builder.errors import Problem, Severity, has_errors
+from scorm_builder.textsafe import escape
+
+from .limits import DEFAULT, Limits, omitted_line, shown
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -37,7 +40,10 @@ class Report:
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity is Severity.WARNING)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, limits: Limits = DEFAULT) -> dict:
+        """The report as JSON data: at most `limits.max_problems_printed` problems (errors first),
+        with `problems_total` and `problems_omitted` telling how many there were."""
+        kept, omitted = shown(self.problems, limits)
         return {
             "package": self.package,
             "standard": self.standard,
@@ -45,13 +51,22 @@ class Report:
             "readable": self.readable,
             "ok": self.ok,
             "exit_code": self.exit_code,
-            "problems": [p.to_dict() for p in self.problems],
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in kept],
+            "problems_total": len(self.problems),
+            "problems_omitted": omitted,
             "unchecked": list(self.unchecked),
         }
 
-    def format_text(self) -> str:
-        lines = [p.format() for p in self.problems]
-        lines += [f"not checked: {note}" for note in self.unchecked]
+    def format_text(self, limits: Limits = DEFAULT) -> str:
+        """What `validate` prints: at most `limits.max_problems_printed` problems (errors first),
+        then a count of the rest, the notes and the verdict. Untrusted text is escaped."""
+        kept, omitted = shown(self.problems, limits)
+        lines = [p.format() for p in kept]
+        if omitted:
+            lines.append(omitted_line(omitted, self.problems, kept))
+        lines += [f"not checked: {escape(note)}" for note in self.unchecked]
         lines.append(verdict(self))
         return "\n".join(lines)
 
@@ -59,11 +74,11 @@ class Report:
 def verdict(report: Report) -> str:
     counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     if not report.readable:
-        return f"NOT READ: {report.package} could not be read or was rejected as unsafe ({counts})"
+        return f"NOT READ: {escape(report.package)} could not be read or was rejected as unsafe ({counts})"
     what = describe(report.standard, report.edition)
     if report.ok:
-        return f"VALID: {report.package} is a valid {what} package ({counts})"
-    return f"INVALID: {report.package} ({what}): {counts}"
+        return f"VALID: {escape(report.package)} is a valid {what} package ({counts})"
+    return f"INVALID: {escape(report.package)} ({what}): {counts}"
 
 
 def describe(standard: str, edition: str) -> str:

@@ -2,6 +2,7 @@
 and the package's file names that returns the problems it finds."""
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -38,6 +39,10 @@ class Manifest:
     @property
     def adlcp(self) -> str:
         return ns.ADLCP12 if self.standard == SCORM_12 else ns.ADLCP2004
+
+    @functools.cached_property
+    def references(self) -> list[Reference]:
+        return find_references(self)
 
     @property
     def scorm_type(self) -> str:
@@ -110,27 +115,41 @@ class Reference:
     field: str
     href: str  # as written
     base: str  # xml:base prefix that applies
+    external: bool = False  # an absolute URL, not a file of the package
+    form: str | None = None  # why base + href cannot name a file of the package, if it cannot
+    target: str | None = None  # the package path it names; None when external or malformed
+
+
+def reference(element: etree._Element, field: str, href: str, base: str) -> Reference:
+    """A reference with its target worked out once (the rules below read it several times)."""
+    external = bool(href) and is_external(href)
+    form = None if not href or external else href_form_problem(base + href)
+    target = package_path(base, href) if href and not external and form is None else None
+    return Reference(element, field, href, base, external, form, target)
 
 
 def references(m: Manifest) -> list[Reference]:
-    """Every place the manifest names a file: resource@href, file@href, adlcp:location."""
+    """Every place the manifest names a file: resource@href, file@href, adlcp:location. Computed
+    once per manifest."""
+    return m.references
+
+
+def find_references(m: Manifest) -> list[Reference]:
     found: list[Reference] = []
     for resource in cp_elements(m, "resource"):
         base = resource_base(resource)
         if resource.get("href") is not None:
-            found.append(Reference(resource, "resource@href", resource.get("href"), base))
+            found.append(reference(resource, "resource@href", resource.get("href"), base))
         for file in resource.iterchildren(f"{{{m.cp}}}file"):
-            found.append(Reference(file, "file@href", file.get("href") or "", base))
+            found.append(reference(file, "file@href", file.get("href") or "", base))
     for location in m.root.iter(f"{{{m.adlcp}}}location"):
-        found.append(Reference(location, "adlcp:location", (location.text or "").strip(), ""))
+        found.append(reference(location, "adlcp:location", (location.text or "").strip(), ""))
     return found
 
 
 def local_target(ref: Reference) -> str | None:
     """The package path a reference names, or None when it is external or malformed."""
-    if not ref.href or is_external(ref.href) or href_form_problem(ref.base + ref.href):
-        return None
-    return package_path(ref.base, ref.href)
+    return ref.target
 
 
 def decimal(text: str | None) -> Decimal | None:
@@ -254,9 +273,9 @@ def dependency_references(m: Manifest) -> list[Problem]:
 def href_forms(m: Manifest) -> list[Problem]:
     problems = []
     for ref in references(m):
-        if not ref.href or is_external(ref.href):
+        if not ref.href or ref.external:
             continue
-        reason = href_form_problem(ref.base + ref.href)
+        reason = ref.form
         if reason:
             problems.append(at(m, ref.element, ref.field, f"\"{ref.base + ref.href}\" {reason}",
                                "use a relative path from the manifest's folder, with '/' separators, "
@@ -335,13 +354,27 @@ def extension_prefixes(m: Manifest) -> list[Problem]:
         expected = ns.EXPECTED_PREFIXES.get(qname.namespace or "")
         if expected and el.prefix != expected:
             problems.append(prefix_problem(m, el, el.prefix, expected, qname))
+        prefixes: dict[str, list[str | None]] | None = None  # uri -> prefixes bound here, built once
         for key in el.attrib:
+            if not key.startswith("{"):
+                continue
             attr = etree.QName(key)
             expected = ns.EXPECTED_PREFIXES.get(attr.namespace or "")
-            bound = [p for p, uri in el.nsmap.items() if uri == attr.namespace]
-            if expected and expected not in bound:
+            if not expected:
+                continue
+            if prefixes is None:
+                prefixes = bound_prefixes(el)
+            bound = prefixes.get(attr.namespace or "", [])
+            if expected not in bound:
                 problems.append(prefix_problem(m, el, bound[0] if bound else None, expected, attr))
     return problems
+
+
+def bound_prefixes(el: etree._Element) -> dict[str, list[str | None]]:
+    found: dict[str, list[str | None]] = {}
+    for prefix, uri in el.nsmap.items():
+        found.setdefault(uri, []).append(prefix)
+    return found
 
 
 def prefix_problem(m: Manifest, el: etree._Element, used: str | None, expected: str,

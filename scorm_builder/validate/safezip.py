@@ -8,15 +8,18 @@ from __future__ import annotations
 import re
 import stat
 import struct
+import unicodedata
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import BinaryIO
 
 from scorm_builder.errors import Problem, Severity
 
-from .contents import Contents, Limits, locate_descriptor, relative_names, unreadable
+from .contents import Contents, locate_descriptor, relative_names, unreadable
+from .limits import (UNSAFE_HINT, Limits, entries_message, expansion_message, name_message, ratio_exceeded,
+                     shortened)
 
 CHUNK = 64 * 1024
 MIN_CENTRAL_ENTRY = 46  # bytes of a central directory record without name/extra/comment
@@ -26,8 +29,6 @@ _ZIP64_LOCATOR = struct.Struct("<4sLQL")
 _ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
-
-UNSAFE_HINT = "rebuild the zip from a plain folder with a standard zip tool"
 
 
 def read_zip(path: Path, limits: Limits = Limits()) -> Contents:
@@ -39,14 +40,14 @@ def read_zip(path: Path, limits: Limits = Limits()) -> Contents:
             if bound:
                 return unreadable([bound])
             with zipfile.ZipFile(fp) as zf:
-                return _read_open_zip(zf, limits, container)
+                return _read_open_zip(zf, limits, container, path.stat().st_size)
     except _READ_ERRORS as exc:
         return unreadable([not_readable(container, exc)])
 
 
-def _read_open_zip(zf: zipfile.ZipFile, limits: Limits, container: str) -> Contents:
+def _read_open_zip(zf: zipfile.ZipFile, limits: Limits, container: str, archive_bytes: int) -> Contents:
     infos = zf.infolist()
-    problems = archive_problems(infos, limits, container)
+    problems = archive_problems(infos, limits, container, archive_bytes)
     if problems:
         return unreadable(problems)
     all_names = frozenset(i.filename for i in infos if not i.is_dir())
@@ -86,14 +87,14 @@ def central_directory_problem(fp: BinaryIO, limits: Limits, container: str) -> P
     if declared is None:
         return None  # not a zip, or no end record: zipfile reports it
     count, size = declared
-    if count > limits.max_entries or size > limits.max_entries * CENTRAL_BYTES_PER_ENTRY:
-        return Problem(
-            file=container,
-            message=f"the zip declares {count} entries ({size} bytes of directory); "
-            f"the limit is {limits.max_entries} entries",
-            hint="a course package should not need that many files; " + UNSAFE_HINT,
-        )
-    return None
+    message = entries_message(count, limits)
+    if message is None and size > limits.max_entries * CENTRAL_BYTES_PER_ENTRY:
+        message = (f"the zip's directory is {size:,} bytes, more than {limits.max_entries:,} entries "
+                   f"of at most {CENTRAL_BYTES_PER_ENTRY:,} bytes each need")
+    if message is None:
+        return None
+    return Problem(file=container, message=message,
+                   hint="a course package should not need that many files; " + UNSAFE_HINT)
 
 
 def declared_directory(fp: BinaryIO) -> tuple[int, int] | None:
@@ -121,37 +122,34 @@ def declared_directory(fp: BinaryIO) -> tuple[int, int] | None:
     return fields[7], fields[8]
 
 
-def archive_problems(infos: list[zipfile.ZipInfo], limits: Limits, container: str) -> list[Problem]:
-    """Everything that makes the archive unsafe, judged from its directory alone."""
-    if len(infos) > limits.max_entries:
-        return [
-            Problem(
-                file=container,
-                message=f"the zip has {len(infos)} entries; the limit is {limits.max_entries}",
-                hint=UNSAFE_HINT,
-            )
-        ]
+def archive_problems(infos: list[zipfile.ZipInfo], limits: Limits, container: str,
+                     archive_bytes: int | None = None) -> list[Problem]:
+    """Everything that makes the archive unsafe, judged from its directory alone. The overall
+    ratio divides by the bytes really in the archive (`archive_bytes`), not by the declared
+    compressed sizes, which overlapping entries can inflate."""
+    too_many = entries_message(len(infos), limits)
+    if too_many:
+        return [Problem(file=container, message=too_many, hint=UNSAFE_HINT)]
     problems = [p for info in infos if (p := entry_problem(info, limits))]
+    if problems:
+        return problems  # names, kinds and sizes first: nothing below needs to look at bad names
     problems += duplicate_problems(infos)
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_total_bytes:
-        problems.append(
-            Problem(
-                file=container,
-                message=f"the entries would unpack to {total} bytes; "
-                f"the limit is {limits.max_total_bytes}",
-                hint="keep large media outside the package or raise the limit deliberately",
-            )
-        )
+    problems += collision_problems([i.filename for i in infos])
+    packed = sum(i.compress_size for i in infos)
+    expansion = expansion_message(sum(i.file_size for i in infos),
+                                  packed if archive_bytes is None else min(packed, archive_bytes), limits)
+    if expansion:
+        problems.append(Problem(file=container, message=expansion,
+                                hint="keep large media outside the package or raise the limit deliberately"))
     return problems
 
 
 def entry_problem(info: zipfile.ZipInfo, limits: Limits) -> Problem | None:
-    where = printable(info.orig_filename)
-    reason = name_problem(info.orig_filename) or type_problem(info) or size_problem(info, limits)
+    reason = (name_message(info.orig_filename, limits) or name_problem(info.orig_filename)
+              or type_problem(info) or size_problem(info, limits))
     if reason is None:
         return None
-    return Problem(file=where, field="zip entry", message=reason, hint=UNSAFE_HINT)
+    return Problem(file=shortened(info.orig_filename), field="zip entry", message=reason, hint=UNSAFE_HINT)
 
 
 def name_problem(name: str) -> str | None:
@@ -190,21 +188,40 @@ def size_problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
     return None
 
 
-def ratio_exceeded(unpacked: int, packed: int, limits: Limits) -> bool:
-    return unpacked > limits.ratio_floor_bytes and unpacked / max(packed, 1) > limits.max_ratio
-
-
 def duplicate_problems(infos: list[zipfile.ZipInfo]) -> list[Problem]:
     counts = Counter(i.filename for i in infos)
     return [
         Problem(
-            file=printable(name),
+            file=name,
             field="zip entry",
             message=f"the zip holds {n} entries with this name; which one an LMS uses is undefined",
             hint=UNSAFE_HINT,
         )
         for name, n in sorted(counts.items())
         if n > 1
+    ]
+
+
+def folded(name: str) -> str:
+    """The name as a case-insensitive file system (Windows, macOS) sees it."""
+    return unicodedata.normalize("NFC", name.rstrip("/")).casefold()
+
+
+def collision_problems(names: list[str]) -> list[Problem]:
+    """Names that differ only in case (or Unicode normal form): one file on the LMS's disk.
+    (A zip's folder entries count too, so a file `media` beside a folder entry `Media/` collides.)"""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        groups[folded(name)].add(name.rstrip("/"))
+    return [
+        Problem(
+            file=same[0],
+            field="zip entry",
+            message=f"the entries {', '.join(repr(n) for n in same)} differ only in letter case; on a "
+            "case-insensitive file system (Windows, macOS) they are one file, and which one wins is undefined",
+            hint="give every file a name that differs from the others in more than case",
+        )
+        for same in sorted(sorted(group) for group in groups.values() if len(group) > 1)
     ]
 
 
@@ -240,13 +257,13 @@ def read_entry(
                 reason = actual_size_problem(info, size, cap, limits)
                 if reason:
                     return None, size, Problem(
-                        file=printable(info.filename), field="zip entry", message=reason, hint=UNSAFE_HINT
+                        file=info.filename, field="zip entry", message=reason, hint=UNSAFE_HINT
                     )
                 if keep:
                     parts.append(chunk)
     except _READ_ERRORS as exc:
         return None, size, Problem(
-            file=printable(info.filename),
+            file=info.filename,
             field="zip entry",
             message=f"the entry is corrupt or its header does not match its data ({exc})",
             hint="export the package again; the zip is damaged or was forged",
@@ -268,15 +285,10 @@ def backslash_warning(name: str) -> Problem | None:
     if "\\" not in name:
         return None
     return Problem(
-        file=printable(name),
+        file=name,
         field="zip entry",
         message="the entry name contains a backslash; on Linux servers it is part of the file "
         "name, not a folder separator",
         hint="create the zip with a tool that stores '/' as the separator",
         severity=Severity.WARNING,
     )
-
-
-def printable(name: str) -> str:
-    """The entry name with control characters escaped, safe to print."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)

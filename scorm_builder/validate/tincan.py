@@ -29,8 +29,12 @@ NS_HINT = f'declare the namespace on the root: <tincan xmlns="{TINCAN_NS}">'
 def check_tincan_xml(data: bytes, names: set[str], file: str = FILE) -> list[Problem]:
     """Every problem of `tincan.xml`; `names` are the package's files, relative to its folder."""
     root, problems = parse_untrusted(data, file)
-    if root is None:
-        return problems
+    return problems if root is None else check_tincan(root, names, file)
+
+
+def check_tincan(root: etree._Element, names: set[str], file: str = FILE) -> list[Problem]:
+    """Every problem of an already safely parsed `tincan.xml` (validate/xmlsafe.py)."""
+    problems: list[Problem] = []
     if local_name(root) != "tincan" or namespace(root) != TINCAN_NS:
         where = f"in namespace '{namespace(root)}'" if namespace(root) else "in no namespace"
         return [Problem(file, f"the root element is <{local_name(root)}> {where}, not <tincan> in {TINCAN_NS}",

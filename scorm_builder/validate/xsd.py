@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from lxml import etree
 from scorm_builder.errors import Problem
 
 from . import namespaces as ns
+from .limits import DEFAULT
 from .schemas import SCORM12, SCORM2004_3RD, SCORM2004_4TH, schema_set_dir
 
 IMS_XML_DEFAULT_NS = b'xmlns="http://www.w3.org/XML/1998/namespace"'
@@ -131,21 +133,28 @@ def compiled_schema(schema_set: str) -> etree.XMLSchema:
     return schema
 
 
-def check_schema(root: etree._Element, schema_set: str, file: str) -> SchemaCheck:
+def check_schema(root: etree._Element, schema_set: str, file: str,
+                 max_problems: int = DEFAULT.max_schema_problems) -> SchemaCheck:
     subject = copy.deepcopy(root)
     notes = [note.format(count=n) for namespace, note in SKIPPED[schema_set]
              if (n := remove_namespace(subject, namespace))]
     remove_schema_hints(subject)
     schema = compiled_schema(schema_set)
     schema.validate(subject)
-    problems = tuple(schema_problem(e, file, schema_set) for e in schema.error_log)
-    return SchemaCheck(problems, tuple(notes))
+    log = schema.error_log
+    problems = [schema_problem(e, file, schema_set) for e in itertools.islice(log, max_problems)]
+    if len(log) > max_problems:
+        problems.append(Problem(file=file, field="schema",
+                                message=f"{len(log) - max_problems:,} more schema errors were not listed",
+                                hint="fix the errors above first; they are often one mistake repeated"))
+    return SchemaCheck(tuple(problems), tuple(notes))
 
 
 def remove_namespace(root: etree._Element, namespace: str) -> int:
     """Remove elements and attributes of `namespace` from `root` (a copy); return how many."""
     doomed = [el for el in root.iter(f"{{{namespace}}}*") if el is not root]
-    outermost = [el for el in doomed if not any(a in doomed for a in el.iterancestors())]
+    members = set(doomed)  # lxml keeps one proxy per node while it is referenced: identity works
+    outermost = [el for el in doomed if not any(a in members for a in el.iterancestors())]
     for el in outermost:
         el.getparent().remove(el)
     removed_attrs = 0

@@ -24,6 +24,7 @@ from tincan import ActivityDefinition, InteractionComponent, InteractionComponen
 
 from ..model import Assessment, Course, Question, QuestionType
 from ..render.data import TARGET_IDS
+from ..textsafe import escape
 from .iris import ActivityIris, iris_for
 from .text import plain_text, short_text
 from .vocabulary import VERBS, XAPI_VERSION, ActivityType
@@ -191,4 +192,4 @@ def format_activities(rows: list[dict]) -> str:
                 lines.append(f"{pad}{key}: {component['id']} = {short_text(text, 80)}")
         if row.get("parent"):
             lines.append(f"{pad}parent: {row['parent']}")
-    return "\n".join(lines) + ("\n" if lines else "")
+    return "\n".join(escape(line) for line in lines) + ("\n" if lines else "")  # course text is untrusted

@@ -1,7 +1,7 @@
 """What the tincan.xml and cmi5.xml checkers share: parsing untrusted XML safely, and IRIs.
 
-Parsing never loads a DTD, expands an entity or touches the network; a document that
-declares a DOCTYPE is refused outright (neither format needs one).
+Parsing follows the validator's one policy for untrusted XML (validate/xmlsafe.py): no DTD,
+entity or network load, any DOCTYPE refused, element/attribute/namespace counts bounded.
 """
 from __future__ import annotations
 
@@ -11,37 +11,16 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from ..errors import Problem
-from ..validate.xmlsafe import safe_parser  # the one parser for untrusted XML
+from ..validate.xmlsafe import parse_untrusted as parse_descriptor  # the one policy for untrusted XML
 
-MAX_SYNTAX_PROBLEMS = 20
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-_ENTITY_MARKERS = tuple(m.encode(codec) for m in ("<!ENTITY", "<!DOCTYPE") for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 def parse_untrusted(data: bytes, file: str) -> tuple[etree._Element | None, list[Problem]]:
-    """The root element, or None and why: not well-formed (every error with its line), or unsafe."""
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        if any(marker in data for marker in _ENTITY_MARKERS):
-            return None, [_doctype_problem(file, exc.lineno or None)]
-        entries = [e for e in exc.error_log if e.level_name in ("ERROR", "FATAL")][:MAX_SYNTAX_PROBLEMS]
-        problems = [Problem(file, f"not well-formed XML: {e.message}", e.line or None, "XML",
-                            "fix the markup at this line (unclosed or mismatched tag, unescaped '&' or '<')")
-                    for e in entries]
-        return None, problems or [Problem(file, f"not well-formed XML: {exc.msg}", exc.lineno or None, "XML")]
-    except ValueError as exc:  # e.g. an encoding declaration lxml cannot honour
-        return None, [Problem(file, f"cannot be read as XML: {exc}", None, "XML")]
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        return None, [_doctype_problem(file, 1)]
-    return root, []
-
-
-def _doctype_problem(file: str, line: int | None) -> Problem:
-    return Problem(file, "the document has a DOCTYPE; DTDs and entity declarations are refused because they can "
-                   "read local files (XXE) or expand without bound", line, "DOCTYPE",
-                   "remove the <!DOCTYPE ...> block; this format needs no DTD")
+    """The root element, or None and why: not well-formed, over the work limits, or with a DOCTYPE
+    (refused for every descriptor alike: validate/xmlsafe.py)."""
+    parsed = parse_descriptor(data, file)
+    return (None if parsed.tree is None else parsed.tree.getroot()), list(parsed.problems)
 
 
 def is_iri(text: str) -> bool:

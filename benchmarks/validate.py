@@ -1,0 +1,49 @@
+"""Validator work-limit benchmark: the hostile inputs of issue 9 (item 1), one fresh process each.
+
+For every input: CPU seconds of the validation (user+system, interpreter start excluded), the
+child's peak resident memory in MB, the exit code and how many lines `validate` printed.
+A child that exceeds --cpu-limit seconds is stopped and shown as "stopped".
+
+Run: python benchmarks/validate.py [--cpu-limit 60] [--pythonpath OTHER_CHECKOUT]
+(--pythonpath measures another checkout of scorm_builder, e.g. an older commit, on the same inputs.)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from validate_fixtures import hostile  # noqa: E402
+
+INPUTS = (
+    ("50,000 imsmd elements", hostile.imsmd_elements),
+    ("5,000 xmlns x 20,000 attributes", hostile.namespace_declarations),
+    ("600 entries, 65 KB deep names", lambda folder: hostile.deep_names(folder, 600, 65_000)),
+    ("1,000,000 elements", hostile.many_elements),
+    ("1,000 x 1 MiB of zeros", hostile.zeros),
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cpu-limit", type=int, default=60)
+    parser.add_argument("--pythonpath", default=None)
+    args = parser.parse_args()
+    print(f"{'input':34} {'zip KB':>8} {'CPU s':>8} {'peak MB':>8} {'exit':>5} {'lines':>8}")
+    with tempfile.TemporaryDirectory() as temp:
+        for label, make in INPUTS:
+            path = make(Path(temp))
+            cost = hostile.measure(path, args.cpu_limit, args.pythonpath)
+            state = "stopped" if cost.exit is None else str(cost.exit)
+            print(f"{label:34} {path.stat().st_size / 1024:8.0f} {cost.cpu:8.2f} {cost.peak_mb:8.0f} "
+                  f"{state:>5} {cost.lines:8}", flush=True)
+            path.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
