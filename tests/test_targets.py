@@ -316,3 +316,37 @@ def test_every_valid_tag_makes_statements_learning_lockers_validator_accepts(tag
                           input=json.dumps(statements), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+@pytest.mark.parametrize("target", ["scorm12", "scorm2004"])
+def test_fill_in_answers_at_and_over_each_runtimes_limit(target, case_sensitive, mini, tmp_path, monkeypatch):
+    """Ten accepted answers, each as long as the target's runtime takes (SCORM 1.2: the loader's
+    250; SCORM 2004: 250 with the {case_matters=} delimiter, which scorm-again counts): recorded
+    without a refusal. One character more: check refuses it at its line, for SCORM 2004 only."""
+    final = mini / "assessments" / "final.yaml"
+    delimiter = len("{case_matters=true}" if case_sensitive else "{case_matters=false}")
+    longest = 250 if target == "scorm12" else 250 - delimiter
+    answers = [f"{n}" + text_of(longest - 1) for n in range(10)]
+    original = final.read_text(encoding="utf-8")
+    old = 'accepted: [first, "the first"]'
+    flag = "case_sensitive: true\n    " if case_sensitive else ""
+    final.write_text(original.replace(old, flag + f"accepted: {json.dumps(answers)}"), encoding="utf-8")
+    result = build(mini, [target], tmp_path / "at")
+    assert result.ok, [p.format() for p in result.problems]
+    assert play(result.packages[0])["refused"] == []
+    if target == "scorm12":
+        return
+    answers[3] += "x"
+    final.write_text(original.replace(old, flag + f"accepted: {json.dumps(answers)}"), encoding="utf-8")
+    course, _ = load_course(mini)
+    found = check_targets(course, [target])
+    assert [(p.file, p.line, p.is_error) for p in found] == [("mini/assessments/final.yaml",
+                                                              line_of(final, "accepted: "), True)]
+    assert f"at most {longest} characters" in found[0].hint
+    assert check_targets(course, ["scorm12", "xapi", "cmi5", "cc"]) == []
+    # and scorm-again does refuse that pattern: the check is not stricter than the runtime
+    monkeypatch.setattr(targets_module, "TABLE", tuple(r for r in TABLE if r.field != "fill-in accepted answers"))
+    result = build(mini, [target], tmp_path / "over")
+    refused = play(result.packages[0])["refused"]
+    assert len(refused) == 1 and re.fullmatch(r"cmi\.interactions\.\d+\.correct_responses\.3\.pattern", refused[0][0])

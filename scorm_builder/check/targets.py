@@ -89,6 +89,29 @@ def _delimiter_language(limit: Limit, value: AuthorValue, course: Course) -> Pro
                     Severity.WARNING)
 
 
+def scorm2004_fill_in_pattern(answer: str, case_sensitive: bool) -> str:
+    """The correct_responses pattern the SCORM 2004 adapter writes for an accepted answer
+    (adapters/scorm2004.js `format` and `text`): delimiter, whitespace collapsed, `[,]` spelt
+    out, a leading `{` kept from reading as a delimiter."""
+    text = " ".join(answer.split()).replace("[,]", ", ")
+    if text.startswith("{"):
+        text = " " + text
+    return "{case_matters=" + ("true" if case_sensitive else "false") + "}" + text
+
+
+def _fill_in_pattern(limit: Limit, value: AuthorValue, course: Course) -> Problem | None:
+    question = next(q for a in course.assessments for q in a.questions if q.id == value.key.split(":")[1])
+    pattern = scorm2004_fill_in_pattern(value.text, question.case_sensitive)
+    size = utf16_length(pattern)
+    if limit.maximum is None or size <= limit.maximum:
+        return None
+    room = limit.maximum - (size - utf16_length(value.text))
+    return _problem(value, f"accepted answer too long for {TITLES[limit.target]}: written as the "
+                    f"{limit.lands_in} '{pattern[:40]}...' it is {size} characters, more than the {limit.maximum} "
+                    f"scorm-again takes ({limit.source})",
+                    f"shorten it to at most {room} characters, or build only for targets without this limit")
+
+
 def _suspend(limit: Limit, value: AuthorValue, course: Course) -> Problem | None:
     from ..render.suspend import worst_case_suspend_length
 
@@ -168,7 +191,8 @@ TABLE: tuple[Limit, ...] = (
     Limit("fill-in accepted answers", "scorm12", "cmi.interactions.n.correct_responses.n.pattern", "CMIFeedback",
           255, LOADER, "each <= 250 characters"),
     Limit("fill-in accepted answers", "scorm2004", "cmi.interactions.n.correct_responses.n.pattern",
-          "localized_string_type", 250, LOADER, "RTE 4.1.6.4: each <= 250, at most 10 patterns"),
+          "characterstring with {case_matters=} delimiter", 250, REFUSE,
+          "RTE 4.1.6.4; scorm-again counts the delimiter in the 250; at most 10 patterns (loader)", _fill_in_pattern),
 )
 
 
@@ -198,6 +222,12 @@ def author_values(course: Course, field: str) -> Iterator[AuthorValue]:
             for question in assessment.questions:
                 key = f"question:{question.id}:prompt"
                 yield AuthorValue(key, plain_text(question.prompt_html), here(key))
+    elif field == "fill-in accepted answers":
+        for assessment in course.assessments:
+            for question in assessment.questions:
+                for index, answer in enumerate(question.accepted):
+                    key = f"question:{question.id}:accepted:{index}"
+                    yield AuthorValue(key, answer, here(key))
     elif field == "suspend":  # the course as a whole: reported at its lessons list
         yield AuthorValue("lessons", "", here("lessons"))
 

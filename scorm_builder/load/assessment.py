@@ -268,6 +268,7 @@ def _fill_in(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question
             continue
         if len(str(text)) > 250:
             reader.problem(path + ("accepted", index), "an accepted answer may be at most 250 characters")
+        ctx.scope.note(f"question:{data['id']}:accepted:{len(accepted)}", reader, path + ("accepted", index))
         accepted.append(str(text).strip())
     if not accepted:
         reader.problem(path + ("accepted",), "no accepted answer, so nobody can answer correctly",
