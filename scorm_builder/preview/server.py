@@ -6,14 +6,17 @@ import json
 import shutil
 import tempfile
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..errors import Problem, has_errors
 from ..load import load_course
 from ..render.content import shared_files
 from ..standards import STANDARDS
+from ..textsafe import escape
 
 HERE = Path(__file__).resolve().parent
 SIMULATOR_FILES = {"/": "simulator.html", "/simulator.js": "simulator.js", "/simulator.css": "simulator.css"}
@@ -80,12 +83,48 @@ def watch(preview: Preview, stop: threading.Event, interval: float = 0.5, log=pr
             + "\n  ".join(p.format() for p in preview.problems if p.is_error))
 
 
+def request_problem(host_headers: list[str], target: str, port: int) -> tuple[int, str] | None:
+    """Why a request must not be served, as (HTTP status, explanation), or None.
+
+    Only Host 127.0.0.1:PORT or localhost:PORT is answered (421 otherwise): a page on another
+    site whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name as Host, so
+    it cannot read the simulator's status or the course. A target that is not a path, is not
+    UTF-8 once %-decoded, or holds a control character (%00, CR, LF...) gets 400."""
+    if len(host_headers) != 1:
+        return 400, "the request needs exactly one Host header"
+    host = host_headers[0].strip().lower()
+    allowed = (f"127.0.0.1:{port}", f"localhost:{port}")
+    if host not in allowed:
+        return 421, (f"this preview answers only to http://{allowed[0]}/ and http://{allowed[1]}/, "
+                     f"not to Host '{escape(host_headers[0])}' (a page of another site cannot read it)")
+    if not target.startswith("/"):
+        return 400, "the request target must be a path starting with '/'"
+    try:
+        path = unquote(target.split("?", 1)[0].split("#", 1)[0], errors="strict")
+    except UnicodeDecodeError:
+        return 400, "the URL path is not UTF-8 once %-escapes are decoded"
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in path):
+        return 400, "the URL path holds a control character (such as %00, %0d or %0a)"
+    return None
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
 
     def __init__(self, *args, preview: Preview, **kwargs):
         self.preview = preview
         super().__init__(*args, directory=str(preview.root), **kwargs)
+
+    def parse_request(self) -> bool:
+        """http.server's parsing, then the Host and URL checks of `request_problem` for every method."""
+        if not super().parse_request():
+            return False
+        refused = request_problem(self.headers.get_all("Host") or [], self.path, self.server.server_address[1])
+        if refused:
+            self.close_connection = True
+            self.send_error(refused[0], explain=refused[1])
+            return False
+        return True
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = self.path.split("?", 1)[0]
