@@ -11,37 +11,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
-import nh3
 from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..check.html import html_problems, url_problem
+from ..check.html import html_problems, sanitise, url_problem
 from ..errors import Problem, Severity
 from .paths import Refused, course_path
 
 MEDIA_ROOT = "content"  # folder inside the package that holds the course's files
-
-_ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "s", "code", "pre",
-    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span",
-    "div", "figure", "figcaption", "abbr", "sub", "sup", "kbd", "mark", "small", "dl", "dt", "dd",
-    "details", "summary", "audio", "video", "source", "track", "caption",
-}
-_ALLOWED_ATTRS = {
-    "*": {"class", "lang", "title", "id", "dir"},
-    "a": {"href", "target", "rel"},
-    "img": {"src", "alt", "width", "height"},
-    "ol": {"start"},
-    "th": {"align", "colspan", "rowspan", "scope"},
-    "td": {"align", "colspan", "rowspan"},
-    "abbr": {"title"},
-    "audio": {"src", "controls"},
-    "video": {"src", "controls", "width", "height"},
-    "source": {"src", "type"},
-    "track": {"src", "kind", "srclang", "label"},
-}
-
 
 @dataclass
 class MediaSet:
@@ -145,13 +123,6 @@ def display(path: Path, course_dir: Path) -> str:
         return path.resolve().relative_to(course_dir.resolve().parent).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def sanitise(html: str) -> str:
-    """Defence in depth: whatever the checks let through is cleaned by ammonia (nh3)."""
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRS,
-                     url_schemes={"http", "https", "mailto", "tel", "data"}, link_rel=None,
-                     strip_comments=True)
 
 
 def _local_urls_in_raw_html(fragment: str) -> list[str]:
