@@ -350,3 +350,18 @@ def test_fill_in_answers_at_and_over_each_runtimes_limit(target, case_sensitive,
     result = build(mini, [target], tmp_path / "over")
     refused = play(result.packages[0])["refused"]
     assert len(refused) == 1 and re.fullmatch(r"cmi\.interactions\.\d+\.correct_responses\.3\.pattern", refused[0][0])
+
+
+def test_weights_over_100_are_recorded_as_100_in_scorm12_with_a_warning(mini, tmp_path):
+    final = mini / "assessments" / "final.yaml"
+    text = final.read_text(encoding="utf-8")
+    final.write_text(text.replace("  - id: q-multi\n", "  - id: q-multi\n    weight: 250\n", 1), encoding="utf-8")
+    course, problems = load_course(mini)
+    assert course is not None, [p.format() for p in problems]
+    found = check_targets(course, list(STANDARDS))
+    assert [(p.file, p.line, p.field, p.is_error) for p in found] == [
+        ("mini/assessments/final.yaml", line_of(final, "weight: 250"), "questions[1].weight", False)]
+    assert "SCORM 1.2 records" in found[0].message and "as 100" in found[0].message
+    result = build(mini, ["scorm12"], tmp_path)
+    assert result.ok
+    assert play(result.packages[0])["refused"] == []

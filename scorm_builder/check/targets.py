@@ -112,6 +112,17 @@ def _fill_in_pattern(limit: Limit, value: AuthorValue, course: Course) -> Proble
                     f"shorten it to at most {room} characters, or build only for targets without this limit")
 
 
+def _weighting(limit: Limit, value: AuthorValue, course: Course) -> Problem | None:
+    weight = float(value.text)
+    if limit.maximum is None or weight <= limit.maximum:
+        return None
+    return _problem(value, f"weight {weight:g}: {TITLES[limit.target]} records the question's "
+                    f"{limit.lands_in} as {limit.maximum}, the most its data model takes ({limit.data_type}; "
+                    f"{limit.source}); the course score still uses {weight:g}",
+                    f"nothing to do if that is acceptable; weights up to {limit.maximum} are recorded as they are",
+                    Severity.WARNING)
+
+
 def _suspend(limit: Limit, value: AuthorValue, course: Course) -> Problem | None:
     from ..render.suspend import worst_case_suspend_length
 
@@ -176,6 +187,10 @@ TABLE: tuple[Limit, ...] = (
     Limit("description", "xapi", "tincan.xml course <description>", "language map value", None, FITS, "no maximum"),
     Limit("objective text", "cmi5", "cmi5.xml objective <title> (first 100 characters at a word break) and "
           "<description> (all)", "langstring", None, FITS, "no maximum"),
+    # question weight as the interaction's weighting
+    Limit("weight", "scorm12", "cmi.interactions.n.weighting", "CMIDecimal, -100..100", 100, DERIVE,
+          "RTE 3.4.2.7.4; scorm-again weighting_range", _weighting),
+    Limit("weight", "scorm2004", "cmi.interactions.n.weighting", "real (10,7)", None, FITS, "RTE 4.1.6.5"),
     # saved progress
     Limit("suspend", "scorm12", "cmi.suspend_data", "CMIString4096", STANDARDS["scorm12"].suspend_limit, REFUSE,
           "RTE 3.4.2.5", _suspend),
@@ -222,6 +237,11 @@ def author_values(course: Course, field: str) -> Iterator[AuthorValue]:
             for question in assessment.questions:
                 key = f"question:{question.id}:prompt"
                 yield AuthorValue(key, plain_text(question.prompt_html), here(key))
+    elif field == "weight":
+        for assessment in course.assessments:
+            for question in assessment.questions:
+                key = f"question:{question.id}:weight"
+                yield AuthorValue(key, repr(question.weight), here(key))
     elif field == "fill-in accepted answers":
         for assessment in course.assessments:
             for question in assessment.questions:

@@ -162,6 +162,7 @@ def _question(ctx: _Ctx, path: tuple) -> Question | None:
         reader.problem(path, f"graded question '{data['id']}' does not say which objective it measures",
                        "add 'objective: <objective id from course.yaml>'")
     weight = float(data.get("weight", 0 if qtype is QuestionType.REFLECTION else 1))
+    ctx.scope.note(f"question:{data['id']}:weight", reader, path + (("weight",) if "weight" in data else ()))
     feedback = _feedback(ctx, path, data)
     question = Question(id=data["id"], type=qtype, prompt_html=ctx.md(path + ("prompt",)),
                         objective=data.get("objective"), weight=weight, feedback=feedback,
