@@ -6,6 +6,7 @@ import string
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..check.labels import carries, verdict_of
 from ..errors import Problem
 from ..model import (Assessment, Feedback, MatchPair, Option, OrderItem, Question, QuestionType,
                      Section)
@@ -93,6 +94,9 @@ def load_assessment(path: Path, markdown: Markdown, scope: Scope, problems: list
         ctx.reader.problem(("id",), f"invalid assessment id '{aid}'", ID_HINT)
     scope.claim("assessment", aid, ctx.reader, ("id",))
     scope.note(f"assessment:{aid}:title", ctx.reader, ("title",))
+    if not ctx.graded and carries(top["title"], "knowledgeCheck"):
+        ctx.reader.warn(("title",), "the title starts with 'Knowledge check', which the player already adds "
+                        "in Contents ('Knowledge check: <title>')", "drop those words from the title")
     sections: list[Section] = []
     if "questions" in top:
         questions = _questions(ctx, ("questions",))
@@ -177,6 +181,10 @@ def _feedback(ctx: _Ctx, path: tuple, data: dict) -> Feedback:
         return Feedback()
     fb = ctx.reader.mapping(path + ("feedback",), FEEDBACK_KEYS, "feedback")
     html = {key: ctx.md(path + ("feedback", key)) for key in fb}
+    reflection = data.get("type") == QuestionType.REFLECTION.value
+    for key, text in html.items():
+        said = "neutral" if reflection else "incorrect" if key == "incorrect" else "correct"
+        _warn_verdict(ctx.reader, path + ("feedback", key), text, said)
     return Feedback(correct_html=html.get("correct", html.get("submitted", "")),
                     incorrect_html=html.get("incorrect", ""))
 
@@ -195,6 +203,8 @@ def _choice(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question:
             reader.problem(opath + ("id",), f"option id '{oid}' must be one lowercase letter or digit",
                            "SCORM 1.2 records choices as single characters; omit 'id' to letter options a, b, c...")
         feedback = ctx.md(opath + ("feedback",)) if "feedback" in opt else ""
+        if question.type is QuestionType.SINGLE_CHOICE:  # the chosen option decides the verdict
+            _warn_verdict(reader, opath + ("feedback",), feedback, "correct" if opt.get("correct") else "incorrect")
         options.append(Option(oid, ctx.md(opath + ("text",), inline=True), opt.get("correct", False), feedback))
     if not 2 <= len(raw) <= MAX_OPTIONS:
         reader.problem(path + ("options",), f"a choice question needs 2 to {MAX_OPTIONS} options, not {len(raw)}")
@@ -293,6 +303,18 @@ def _require_feedback(reader: Reader, path: tuple, question: Question, per_optio
     if question.graded and not per_option and not outcome:
         reader.warn(path, f"question '{question.id}' has no feedback explaining the answer",
                     "add 'feedback: {correct: ..., incorrect: ...}' (or feedback on every option)")
+
+
+PLAYER_VERDICTS = {"correct": "Correct.", "incorrect": "Not quite.", "neutral": "Thank you: your answer has been recorded."}
+
+
+def _warn_verdict(reader: Reader, path: tuple, html: str, result: str) -> None:
+    """Warn when feedback shown with `result` starts with that result's verdict, which the player
+    says itself (it then leaves its own out, but the author's wording is neither emphasised nor
+    translated like the player's)."""
+    if html and verdict_of(html) == result:
+        reader.warn(path, f"the feedback starts with a verdict, which the player already gives "
+                    f"('{PLAYER_VERDICTS[result]}')", "start with the explanation; the player says the verdict")
 
 
 def _unique(reader: Reader, path: tuple, values: list[str], what: str) -> None:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..check.labels import carries
 from ..errors import Problem
 from ..model import Assessment, Lesson, Origin, Page
 from .ids import ID_HINT, ID_PATTERN
@@ -62,6 +63,9 @@ def load_lesson(path: Path, markdown: Markdown, scope: Scope, problems: list[Pro
         reader.problem(("id",), f"invalid lesson id '{meta['id']}'", ID_HINT)
     scope.claim("lesson", meta["id"], reader, ("id",))
     scope.note(f"lesson:{meta['id']}:title", reader, ("title",))
+    if carries(meta["title"], "lessonLabel"):
+        reader.warn(("title",), "the title starts with 'Lesson <n>', which the player already shows above "
+                    "every page ('Lesson 1: <title>')", "drop the number from the title; the player then adds it")
     objectives = tuple(oid for index, oid in enumerate(meta.get("objectives", []))
                        if scope.check_objective(oid, reader, ("objectives", index)))
     pages, page_lines = _pages(meta["id"], meta["title"], body, body_line, path, markdown)

@@ -311,7 +311,8 @@
 
   P.kicker = function (screen, extra) {
     var lesson = this.data.lessons[screen.lesson];
-    var text = t("lessonLabel", { n: screen.lesson + 1, title: lesson.title });
+    // the author's title may carry the label already (render decides: lesson.labelled)
+    var text = lesson.labelled ? lesson.title : t("lessonLabel", { n: screen.lesson + 1, title: lesson.title });
     return h("p", { class: "sb-kicker", text: extra ? text + " · " + extra : text });
   };
 
@@ -421,7 +422,7 @@
         mark = done ? t("viewed") : t("notViewed");
       } else if (screen.kind === "check") {
         done = self.checkDone(screen.check);
-        label = t("knowledgeCheck", { title: screen.title });
+        label = screen.assessment.labelled ? screen.title : t("knowledgeCheck", { title: screen.title });
         mark = done ? t("done") : "";
       } else {
         done = f.outcome === 1;

@@ -290,7 +290,9 @@
     box.textContent = "";
     box.className = "sb-feedback sb-is-" + result;
     var verdict = result === "correct" ? "verdictCorrect" : result === "neutral" ? "verdictRecorded" : "verdictIncorrect";
-    box.appendChild(h("p", { class: "sb-verdict" }, [h("strong", { text: t(verdict) })]));
+    var said = h("p", { class: "sb-verdict" }, [h("strong", { text: t(verdict) })]);
+    box.appendChild(said);
+    var first = null; // the verdict the first author text shown carries (render decides: ...Verdict)
     var value = ctl.value();
     (ctl.entries || []).forEach(function (entry) {
       var label = ctl.optionLabels[entry.index];
@@ -301,11 +303,17 @@
       if (chosen) marks.appendChild(h("span", { class: "sb-mark-chosen", text: t("optionChosen") }));
       if (showCorrect && correct) marks.appendChild(h("span", { class: "sb-mark", text: t("optionCorrect") }));
       if (chosen && q.options && q.options[entry.value].feedbackHtml) {
+        if (first === null) first = q.options[entry.value].feedbackVerdict || "";
         box.appendChild(h("div", { class: "sb-option-feedback", html: q.options[entry.value].feedbackHtml }));
       }
     });
     var outcome = result === "incorrect" ? q.feedback.incorrectHtml : q.feedback.correctHtml;
-    if (outcome) box.appendChild(h("div", { class: "sb-outcome-feedback", html: outcome }));
+    if (outcome) {
+      if (first === null) first = (result === "incorrect" ? q.feedback.incorrectVerdict : q.feedback.correctVerdict) || "";
+      box.appendChild(h("div", { class: "sb-outcome-feedback", html: outcome }));
+    }
+    // the author's first words already give this verdict: do not say it twice
+    if (first === result) box.removeChild(said);
     if (value && typeof value === "object" && value.lost) {
       box.appendChild(h("p", { class: "sb-hint" }, [t("yourAnswerWas") + " " + t("answerNotKept")]));
     }

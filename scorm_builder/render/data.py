@@ -11,6 +11,7 @@ import string
 from dataclasses import dataclass
 
 from .. import __version__
+from ..check.labels import carries, verdict_of
 from ..model import Assessment, Course, Question, QuestionType
 
 SCHEMA = 1
@@ -85,6 +86,7 @@ def _content(course: Course, standard: str) -> dict:
             {
                 "id": lesson.id,
                 "title": lesson.title,
+                "labelled": carries(lesson.title, "lessonLabel"),  # the title already says "Lesson n"
                 "objectives": list(lesson.objectives),
                 "pages": [{"id": p.id, "title": p.title, "html": p.html} for p in lesson.pages],
                 "check": assessment_data(lesson.check) if lesson.check else None,
@@ -99,6 +101,7 @@ def assessment_data(assessment: Assessment) -> dict:
     return {
         "id": assessment.id,
         "title": assessment.title,
+        "labelled": carries(assessment.title, "knowledgeCheck"),  # the title already says "Knowledge check"
         "graded": assessment.graded,
         "introHtml": assessment.intro_html,
         "shuffleQuestions": assessment.shuffle_questions,
@@ -117,11 +120,14 @@ def question_data(q: Question) -> dict:
         "objective": q.objective,
         "weight": q.weight,
         "shuffle": q.shuffle,
-        "feedback": {"correctHtml": q.feedback.correct_html, "incorrectHtml": q.feedback.incorrect_html},
+        # ...Verdict: the result whose verdict the text already starts with (the player then adds none)
+        "feedback": {"correctHtml": q.feedback.correct_html, "incorrectHtml": q.feedback.incorrect_html,
+                     "correctVerdict": verdict_of(q.feedback.correct_html),
+                     "incorrectVerdict": verdict_of(q.feedback.incorrect_html)},
     }
     if q.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
-        data["options"] = [{"id": o.id, "html": o.html, "correct": o.correct, "feedbackHtml": o.feedback_html}
-                           for o in q.options]
+        data["options"] = [{"id": o.id, "html": o.html, "correct": o.correct, "feedbackHtml": o.feedback_html,
+                            "feedbackVerdict": verdict_of(o.feedback_html)} for o in q.options]
     elif q.type is QuestionType.TRUE_FALSE:
         data["answer"] = q.answer
     elif q.type is QuestionType.MATCHING:

@@ -104,17 +104,29 @@ def small():
     return _load("small")
 
 
-# copies of a course with one completion setting changed: name -> (course, line added under `completion:`)
-VARIANTS = {"small-last": ("small", "score: last")}
+# copies of a course with a few texts changed: name -> (course, [(file, old text, new text), ...])
+VARIANTS = {
+    "small-last": ("small", [("course.yaml", "\ncompletion:\n", "\ncompletion:\n  score: last\n")]),
+    # author texts that already carry every label and verdict the player adds
+    "small-labelled": ("small", [
+        ("lessons/01-listening.md", "title: What listening is", "title: 'Lesson 1: What listening is'"),
+        ("assessments/check-listening.yaml", "title: Check your understanding", "title: 'Knowledge check: listening'"),
+        ("assessments/check-listening.yaml", "feedback: Yes. Attention", "feedback: Correct. Attention"),
+        ("assessments/check-listening.yaml", "feedback: A quick answer", "feedback: Not quite. A quick answer"),
+        ("assessments/check-listening.yaml", "correct: Right, listening", "correct: Correct, listening"),
+        ("assessments/check-listening.yaml", "incorrect: Hearing is", "incorrect: Incorrect, hearing is"),
+    ]),
+}
 
 
-def _variant(course: str, line: str, out: Path) -> Path:
+def _variant(course: str, edits: list[tuple[str, str, str]], out: Path) -> Path:
     target = out / "source"
     shutil.copytree(COURSES[course], target)
-    yaml_file = target / "course.yaml"
-    text = yaml_file.read_text(encoding="utf-8")
-    assert "\ncompletion:\n" in text
-    yaml_file.write_text(text.replace("\ncompletion:\n", f"\ncompletion:\n  {line}\n", 1), encoding="utf-8")
+    for name, old, new in edits:
+        path = target / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return target
 
 
@@ -123,8 +135,8 @@ def packages(tmp_path_factory) -> dict[str, Path]:
     """'<course>/<standard>' -> the extracted package folder."""
     out = tmp_path_factory.mktemp("packages")
     courses = dict(COURSES)
-    for name, (course, line) in VARIANTS.items():
-        courses[name] = _variant(course, line, out / name)
+    for name, (course, edits) in VARIANTS.items():
+        courses[name] = _variant(course, edits, out / name)
     found = {}
     for name, folder in courses.items():
         for standard, target in build_packages(folder, out / name).items():
