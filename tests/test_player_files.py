@@ -17,7 +17,9 @@ from scorm_builder.xapi.vocabulary import Cmi5
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "tests" / "browser" / "course"
-GZIP_BUDGET = 40 * 1024
+# the whole runtime gzipped, comments included: 41.0 KiB measured after issue 10 (results that never
+# regress, the late-API notice, labels said once); the budget leaves room for a little more, not a lot
+GZIP_BUDGET = 44 * 1024
 
 
 @pytest.fixture(scope="module")
