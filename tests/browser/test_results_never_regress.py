@@ -122,10 +122,12 @@ def test_the_score_rule_picks_best_or_last(lms, small, standard, course, rule):
         learner.answer(section, q, correct=good)
     learner.submit()
     first = score_shown(run)
+    per_objective = [run.frame.evaluate("ScormBuilder.player.objectiveScores")]
     learner.press(learner.button("Try again"))
     learner.answer_all(correct=False)
     learner.submit()
     second = score_shown(run)
+    per_objective.append(run.frame.evaluate("ScormBuilder.player.objectiveScores"))
     assert first > second, (first, second)
     assert "You did not pass." in run.course.locator(".sb-result").inner_text()
     learner.press(learner.button("Exit"))
@@ -133,6 +135,15 @@ def test_the_score_rule_picks_best_or_last(lms, small, standard, course, rule):
     status, raw = course_held(cmi, standard)
     assert status == "failed"
     assert float(raw) == (first if rule == "best" else second)
+    # objectives: the same rule, except that an objective once passed never loses ground
+    mastery = small.completion.mastery_score
+    held = objectives_held(cmi, standard)
+    assert set(held) == set(per_objective[0]) and any(per_objective[0][o] > per_objective[1][o] for o in held)
+    for objective, (status, raw) in held.items():
+        a, b = per_objective[0][objective], per_objective[1][objective]
+        expected = max(a, b) if rule == "best" or a >= mastery else b
+        assert float(raw) == expected, (objective, a, b, raw)
+        assert status == ("passed" if a >= mastery else "failed")
 
 
 def test_the_course_result_statement_carries_the_best_score(site, xapi_packages, browser, empathy, lrs, lrs_client):
