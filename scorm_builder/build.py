@@ -14,6 +14,7 @@ from .model import Course
 from .package import stage, zip_bytes
 from .render.content import shared_files
 from .render.data import Delivery
+from .profiles import Profile, apply_profile, settings_text
 from .standards import STANDARDS, Standard
 
 
@@ -75,17 +76,21 @@ def package_name(course: Course, standard: Standard) -> str:
 
 
 def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = True,
-          delivery: Delivery = Delivery()) -> BuildResult:
+          delivery: Delivery = Delivery(), profile: Profile | None = None) -> BuildResult:
     """Check the course for every target, then build, validate and write each target whose
     values all fit it. A course-wide error writes nothing; a value that does not fit one target
-    (check/targets.py) keeps only that target's package from being written."""
+    (check/targets.py) keeps only that target's package from being written. Without targets, a
+    profile's targets are built; a profile also sets the reporting options and writes its LMS
+    settings into each package's completion.txt."""
     course, problems = load_course(course_dir)
     result = BuildResult(problems=list(problems))
-    standards = resolve_targets(targets)
+    standards = resolve_targets(targets or list(profile.targets if profile else ()))
     course_errors = sum(p.is_error for p in problems)
     if course is None or course_errors:
         result.outcomes = [Outcome(s.name, None, errors=course_errors) for s in standards]
         return result
+    if profile is not None:
+        course = apply_profile(course, profile)
     for standard in standards:
         own = check_targets(course, [standard.name]) + standard.notes(course)
         result.problems += own
@@ -95,6 +100,8 @@ def build(course_dir: Path, targets: list[str], out_dir: Path, validate: bool = 
             continue
         out_dir.mkdir(parents=True, exist_ok=True)
         files = standard.files(course, shared_files(course, standard.name, delivery))
+        if profile is not None:
+            files["completion.txt"] += ("\n" + settings_text(profile, standard.name, course)).encode("utf-8")
         path = out_dir / package_name(course, standard)
         if path.parent != out_dir or path.name != package_name(course, standard):  # load checks id and version
             raise ValueError(f"package name {package_name(course, standard)!r} is not a plain file name")

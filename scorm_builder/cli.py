@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__, textsafe
 from .errors import Problem, sort_problems
 from .records.cli import add_records_command
+from .profiles import PROFILES, describe
 from .standards import STANDARDS
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -48,8 +49,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Check a course, build one package per target, validate each, and write only valid "
                     "packages. Reproducible: honours SOURCE_DATE_EPOCH.")
     build.add_argument("course", type=Path, help="the course folder, e.g. modules/empathy-crs")
-    build.add_argument("--target", "-t", action="append", choices=[*STANDARDS, "all"], required=True,
-                       help="a standard to build for; repeat it for several, or use 'all'")
+    build.add_argument("--target", "-t", action="append", choices=[*STANDARDS, "all"],
+                       help="a standard to build for; repeat it for several, or use 'all' (required without --profile)")
+    build.add_argument("--profile", "-p", choices=list(PROFILES),
+                       help="an LMS profile: its targets (unless --target is given), its reporting options, and the "
+                            "LMS settings to choose written into completion.txt; see 'scorm-builder profiles'")
     build.add_argument("--out", "-o", type=Path, default=Path("dist"), help="output folder (default: dist)")
     build.add_argument("--xapi-endpoint", metavar="URL",
                        help="SCORM packages also send xAPI statements to this LRS endpoint (xapi and cmi5 "
@@ -102,6 +106,13 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 = any free)")
     preview.set_defaults(run=_preview)
 
+    profiles = commands.add_parser(
+        "profiles", parents=[common], help="list the LMS profiles with their settings and why",
+        description="Print each LMS profile for 'build --profile': the targets it builds, its reporting options "
+                    "(completion.report_as, completion.interaction_ids), the LMS settings it writes into "
+                    "completion.txt, and why.")
+    profiles.set_defaults(run=_profiles)
+
     add_records_command(commands, common)
     return parser
 
@@ -116,6 +127,11 @@ def _summary(problems: list[Problem]) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     return f"{errors} error(s), {warnings} warning(s)"
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    print("\n\n".join(describe(p) for p in PROFILES.values()))
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -172,7 +188,11 @@ def _build(args: argparse.Namespace) -> int:
     if error:
         print(error, file=sys.stderr)
         return EXIT_UNREADABLE
-    result = build(args.course, args.target, args.out, delivery=delivery)
+    if not args.target and not args.profile:
+        print("build: give --target (scorm12, scorm2004, xapi, cmi5, cc or all) or --profile", file=sys.stderr)
+        return EXIT_UNREADABLE
+    result = build(args.course, args.target or [], args.out, delivery=delivery,
+                   profile=PROFILES[args.profile] if args.profile else None)
     _print_problems(result.problems, args)
     for outcome in result.outcomes:
         if outcome.path is None:

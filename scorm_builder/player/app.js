@@ -484,6 +484,7 @@
       weight: final && M.isGraded(q) ? q.weight : 0,
       response: response, correct: correct, caseSensitive: !!q.caseSensitive,
       result: M.grade(q, value), latency: Math.max(0, latency || 0), time: new Date(),
+      attempt: final ? this.state.final.attempts : 0,
       description: M.plainText(q.promptHtml)
     });
   };

@@ -79,6 +79,8 @@ def _content(course: Course, standard: str) -> dict:
             "masteryScore": course.completion.mastery_score,
             "attempts": course.completion.attempts,
             "score": course.completion.score.value,
+            "reportAs": course.completion.report_as.value,
+            "interactionIds": course.completion.interaction_ids.value,
             "text": course.completion.describe(course.final is not None),
         },
         "objectives": [{"id": o.id, "text": o.text} for o in course.objectives],

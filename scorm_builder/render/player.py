@@ -24,6 +24,7 @@ SOURCES = (
     "model.js",
     "suspend.js",
     "tracking.js",
+    "report.js",
     "xapi/statements.js",
     "xapi/queue.js",
     "xapi/state.js",

@@ -36,6 +36,8 @@
     this.saves = true;
     this.limits = SB.limitsFor("scorm12");
     this.session = new T.ScormSession(api, NAMES);
+    this.reportAs = data.completion.reportAs;
+    this.interactionIds = data.completion.interactionIds;
     this.status = "";
     this.score = null; // what the LMS holds (0-100), kept up to date as we write
     this.rule = data.completion.score;
@@ -72,7 +74,7 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.core.lesson_location", T.clip(snapshot.location, 255));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    this.status = T.keep.lessonStatus(this.status, lessonStatus(snapshot));
+    this.status = T.keep.lessonStatus(this.status, SB.report.lessonStatus(this.reportAs, lessonStatus(snapshot)));
     this.score = T.keep.score(this.score, snapshot.score, this.rule, this.status === "passed");
     if (this.score !== null) s.setScore("cmi.core.score.", this.score, false);
     s.set("cmi.core.lesson_status", this.status);
@@ -102,7 +104,7 @@
     var n = parseInt(s.get("cmi.interactions._count"), 10) || 0;
     var prefix = "cmi.interactions." + n + ".";
     var type = answer.type === "long-fill-in" ? "fill-in" : answer.type;
-    if (!s.set(prefix + "id", answer.id)) return;
+    if (!s.set(prefix + "id", SB.report.interactionId(this.interactionIds, answer.id, answer.attempt))) return;
     s.set(prefix + "type", type);
     if (answer.objective) s.set(prefix + "objectives.0.id", answer.objective);
     s.set(prefix + "time", T.clockTime(answer.time));

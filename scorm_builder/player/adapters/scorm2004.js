@@ -42,6 +42,8 @@
     // the {lang=} tag the build derived for this runtime's grammar (null: write no delimiter)
     this.language = data.runtime ? data.runtime.descriptionLanguage : data.course.language;
     this.session = new T.ScormSession(api, NAMES);
+    this.reportAs = data.completion.reportAs;
+    this.interactionIds = data.completion.interactionIds;
     this.completion = "";
     this.success = "";
     this.score = null; // what the LMS holds (0-100), kept up to date as we write
@@ -82,11 +84,12 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.location", T.clip(snapshot.location, 1000));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    this.success = T.keep.success(this.success, snapshot.success);
+    var reported = SB.report.pair(this.reportAs, snapshot);
+    this.success = T.keep.success(this.success, reported.success);
     this.score = T.keep.score(this.score, snapshot.score, this.rule, this.success === "passed");
     if (this.score !== null) s.setScore("cmi.score.", this.score, true);
-    this.completion = T.keep.completion(this.completion, snapshot.completion);
-    s.set("cmi.progress_measure", T.decimal(this.completion === "completed" ? 1 : snapshot.progress, 4));
+    this.completion = T.keep.completion(this.completion, reported.completion);
+    s.set("cmi.progress_measure", T.decimal(this.completion === "completed" ? 1 : reported.progress, 4));
     s.set("cmi.completion_status", this.completion);
     s.set("cmi.success_status", this.success);
     this.saveObjectives(snapshot.objectives || []);
@@ -117,7 +120,7 @@
     var n = parseInt(s.get("cmi.interactions._count"), 10) || 0;
     var prefix = "cmi.interactions." + n + ".";
     var type = answer.type;
-    if (!s.set(prefix + "id", answer.id)) return;
+    if (!s.set(prefix + "id", SB.report.interactionId(this.interactionIds, answer.id, answer.attempt))) return;
     s.set(prefix + "type", type);
     if (answer.objective) s.set(prefix + "objectives.0.id", answer.objective);
     s.set(prefix + "timestamp", T.timestamp(answer.time));
