@@ -19,7 +19,7 @@ from scorm_builder.render.data import course_data
 ROOT = Path(__file__).resolve().parents[1]
 PLAYER = ROOT / "scorm_builder" / "player"
 NODE = shutil.which("node")
-FILES = ["strings.js", "model.js", "suspend.js", "tracking.js", "adapters/scorm12.js", "adapters/scorm2004.js",
+FILES = ["strings.js", "model.js", "suspend.js", "tracking.js", "report.js", "adapters/scorm12.js", "adapters/scorm2004.js",
          "adapters/preview.js"]
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is needed to run the player's scripts")

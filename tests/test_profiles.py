@@ -104,3 +104,41 @@ def test_build_needs_a_target_or_a_profile(tmp_path: Path, capsys):
     assert "--profile" in capsys.readouterr().err
     assert main(["build", str(MINI), "--profile", "moodle-app", "--out", str(tmp_path), "-q"]) == 0
     assert [p.name for p in tmp_path.iterdir()] == ["mini-course-0.1.0-scorm12.zip"]
+
+
+# ---------------------------------------------------------------- the mapping the adapters apply (player/report.js)
+
+REPORT_AS = {  # mode -> (1.2 on pass, 1.2 on fail, 2004 on pass, 2004 on fail)
+    "passed-failed": ("passed", "failed", ("completed", "passed"), ("completed", "failed")),
+    "passed-incomplete": ("passed", "incomplete", ("completed", "passed"), ("incomplete", "failed")),
+    "completed-failed": ("completed", "failed", ("completed", "unknown"), ("completed", "failed")),
+    "completed-incomplete": ("completed", "incomplete", ("completed", "unknown"), ("incomplete", "unknown")),
+}
+
+
+@pytest.mark.parametrize("mode", list(REPORT_AS))
+def test_report_as_maps_each_status_pair_per_standard(mode):
+    from test_player_runtime import NODE, run_js
+
+    if NODE is None:
+        pytest.skip("node is needed")
+    out = run_js(f"""
+      const mode = {json.dumps(mode)};
+      out.pass12 = SB.report.lessonStatus(mode, "passed");
+      out.fail12 = SB.report.lessonStatus(mode, "failed");
+      out.other12 = ["completed", "incomplete"].map(s => SB.report.lessonStatus(mode, s));
+      const p = SB.report.pair(mode, {{completion: "completed", success: "passed", progress: 1}});
+      const f = SB.report.pair(mode, {{completion: "completed", success: "failed", progress: 1}});
+      const u = SB.report.pair(mode, {{completion: "incomplete", success: "unknown", progress: 0.5}});
+      out.pass04 = [p.completion, p.success]; out.fail04 = [f.completion, f.success, f.progress];
+      out.open04 = [u.completion, u.success, u.progress];
+      out.ids = [SB.report.interactionId("per-attempt", "q1", 2), SB.report.interactionId("per-attempt", "q1", 0),
+                 SB.report.interactionId("per-question", "q1", 2)];
+    """)
+    pass12, fail12, pass04, fail04 = REPORT_AS[mode]
+    assert (out["pass12"], out["fail12"]) == (pass12, fail12)
+    assert out["other12"] == ["completed", "incomplete"]  # only passed/failed are re-reported
+    assert tuple(out["pass04"]) == pass04 and tuple(out["fail04"][:2]) == fail04
+    assert out["fail04"][2] == (0.99 if fail04[0] == "incomplete" else 1)
+    assert out["open04"] == ["incomplete", "unknown", 0.5]
+    assert out["ids"] == ["q1-a2", "q1", "q1"]

@@ -36,8 +36,8 @@
     this.saves = true;
     this.limits = SB.limitsFor("scorm12");
     this.session = new T.ScormSession(api, NAMES);
-    this.reportAs = data.completion.reportAs;
-    this.interactionIds = data.completion.interactionIds;
+    this.reportAs = (data.completion || {}).reportAs;
+    this.interactionIds = (data.completion || {}).interactionIds;
     this.status = "";
     this.score = null; // what the LMS holds (0-100), kept up to date as we write
     this.rule = data.completion.score;

@@ -42,8 +42,8 @@
     // the {lang=} tag the build derived for this runtime's grammar (null: write no delimiter)
     this.language = data.runtime ? data.runtime.descriptionLanguage : data.course.language;
     this.session = new T.ScormSession(api, NAMES);
-    this.reportAs = data.completion.reportAs;
-    this.interactionIds = data.completion.interactionIds;
+    this.reportAs = (data.completion || {}).reportAs;
+    this.interactionIds = (data.completion || {}).interactionIds;
     this.completion = "";
     this.success = "";
     this.score = null; // what the LMS holds (0-100), kept up to date as we write
