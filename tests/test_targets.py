@@ -29,7 +29,7 @@ from scorm_builder.standards.scorm2004 import delimiter_language
 NODE = shutil.which("node")
 PLAYER = ROOT / "scorm_builder" / "player"
 RUNTIMES = {"scorm12": ("scorm12.js", "Scorm12API"), "scorm2004": ("scorm2004.js", "Scorm2004API")}
-PLAYER_FILES = ["strings.js", "model.js", "suspend.js", "tracking.js", "adapters/scorm12.js", "adapters/scorm2004.js"]
+PLAYER_FILES = ["strings.js", "model.js", "suspend.js", "tracking.js", "report.js", "adapters/scorm12.js", "adapters/scorm2004.js"]
 
 # the player's own answer records (app.js P.record), every question answered correctly, played
 # through the player's adapter into scorm-again; every SetValue that scorm-again refuses is listed
