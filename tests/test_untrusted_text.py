@@ -163,3 +163,10 @@ def test_a_folder_with_colliding_names_is_refused(tmp_path):
     (tmp_path / "IMSMANIFEST.XML").write_text(MANIFEST_12)
     report = validate_directory(tmp_path)
     assert report.exit_code == 2 and "differ only in letter case" in report.format_text()
+
+
+@pytest.mark.parametrize(("what", "text", "shown"), HOSTILE_TEXT, ids=[c[0] for c in HOSTILE_TEXT])
+def test_records_pull_uses_the_same_escaping(what, text, shown):
+    from scorm_builder.records.pull import shown as pull_shown
+
+    assert pull_shown(text) == shown

@@ -144,3 +144,31 @@ def test_a_zip_with_the_limit_of_entries_is_read(tmp_path):
     assert report.readable, report.format_text()
     with zipfile.ZipFile(tmp_path / "many.zip") as zf:
         assert len(zf.infolist()) == 9_001
+
+
+def test_a_cartridges_qti_files_share_one_budget(tmp_path):
+    """Each QTI file alone is under the element limit; together they are not, and the rest of the
+    cartridge's QTI files is not read."""
+    from support import MINI
+
+    from scorm_builder.build import build
+    from scorm_builder.validate import validate_directory
+
+    result = build(MINI, ["cc"], tmp_path / "out")
+    assert result.ok
+    folder = tmp_path / "cartridge"
+    with zipfile.ZipFile(result.packages[0]) as zf:
+        zf.extractall(folder)
+    qti_files = sorted(folder.glob("assessments/*/assessment.xml"))
+    assert len(qti_files) >= 2
+    padding = '<x:pad xmlns:x="urn:example:pad">' + "<x:e/>" * 26_000 + "</x:pad>"
+    text = qti_files[0].read_text()
+    start = text.index(">", text.index("<questestinterop")) + 1
+    qti_files[0].write_text(text[:start] + padding + text[start:])
+    assert "QTI files together" not in validate_directory(folder).format_text()  # one file: under the limit
+    text = qti_files[1].read_text()
+    start = text.index(">", text.index("<questestinterop")) + 1
+    qti_files[1].write_text(text[:start] + padding + text[start:])
+    report = validate_directory(folder)
+    assert "the cartridge's QTI files together has more than 50,000 XML elements" in report.format_text()
+    assert report.exit_code == 1

@@ -12,6 +12,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from ..textsafe import escape
 from .errors import EXIT_PROBLEMS, EXIT_UNUSABLE, RecordsError
 
 KEY_ENV, SECRET_ENV = "SCORM_BUILDER_LRS_KEY", "SCORM_BUILDER_LRS_SECRET"
@@ -118,7 +119,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _err(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(escape(text), file=sys.stderr)  # learner names, course titles and LRS answers are untrusted
 
 
 def _guarded(run):
@@ -193,7 +194,7 @@ def _pull(args: argparse.Namespace) -> int:
         _err(f"... and {report.problem_count - len(report.problems)} more malformed statement(s): "
              "all are listed in the database's 'rejected' table")
     if not _quiet(args) or report.problem_count:
-        print(f"{iri}: {report.summary()}")
+        print(escape(f"{iri}: {report.summary()}"))
     return report.exit_code
 
 
@@ -294,8 +295,8 @@ def _certificate(args: argparse.Namespace) -> int:
     else:
         out.write_text(html, encoding="utf-8")
     if not _quiet(args):
-        print(f"wrote {out}: {certificate.learner_name}, {certificate.course_title}, {certificate.date}, "
-              f"{certificate.hours} CE hour(s), verification code {certificate.display_code}")
+        print(escape(f"wrote {out}: {certificate.learner_name}, {certificate.course_title}, {certificate.date}, "
+                     f"{certificate.hours} CE hour(s), verification code {certificate.display_code}"))
     return 0
 
 
@@ -316,7 +317,7 @@ def _verify(args: argparse.Namespace) -> int:
     if not found.valid:
         _err(f"revoked: {line} (hint: the statements behind this completion were voided in the LRS)")
         return EXIT_PROBLEMS
-    print(f"valid: {line}")
+    print(escape(f"valid: {line}"))
     return 0
 
 

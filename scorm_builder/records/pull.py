@@ -50,13 +50,13 @@ import http.client
 import json
 import ssl
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from ..errors import Problem
+from ..textsafe import escape
 from .derive import (VOIDED, CourseInfo, Fact, Item, Void, course_iris, parse_time, read_statement,
                      statement_id, statement_problem)
 from .errors import EXIT_UNUSABLE, RecordsError
@@ -105,9 +105,7 @@ def origin(url: str) -> tuple[str, str, int]:
 def shown(text: str, limit: int = 200) -> str:
     """Untrusted text (an LRS's answer, a link) made safe to print: control and format characters
     (ESC, CR, bidi overrides...) escaped, at most `limit` characters."""
-    text = text[:limit]
-    return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else
-                   c.encode("unicode_escape").decode("ascii") for c in text)
+    return escape(text[:limit])  # the one escaping function (textsafe.py)
 
 
 @dataclass

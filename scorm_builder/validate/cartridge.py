@@ -20,6 +20,7 @@ from lxml import etree, isoschematron
 from scorm_builder.errors import Problem, Severity
 
 from .entries import EntryReader
+from .limits import XmlBudget
 from .rules import href_form_problem, is_external, package_path, resource_base
 from .schemas import CC11, schema_set_dir
 from .xmlsafe import parse_manifest
@@ -63,14 +64,17 @@ def check_cartridge(root: etree._Element, names: frozenset[str], read: EntryRead
     problems = schema_problems(root, compiled(CC, MANIFEST_XSD), file)
     problems += reference_problems(root, names, file)
     idents: list[tuple[str, str, etree._Element]] = []
+    budget = XmlBudget(what="the cartridge's QTI files together")  # one work limit for all of them
     for resource, name in qti_files(root, names):
         data = read(name)
         if data is None:
             problems.append(Problem(name, "the QTI file could not be read: it is larger than the size limit or not "
                                     "a regular file", field="QTI", hint="keep each QTI file under the limit"))
             continue
-        parsed = parse_manifest(data, name)
+        parsed = parse_manifest(data, name, budget=budget)
         problems += parsed.problems
+        if parsed.unsafe:
+            break
         if parsed.tree is None:
             continue
         qti = parsed.tree.getroot()

@@ -21,11 +21,15 @@ EntryReader = Callable[[str], "bytes | None"]
 def zip_reader(path: Path, contents: Contents, limits: Limits = Limits()) -> EntryReader:
     """Reads one entry at a time from the zip at `path`, at most `limits.max_manifest_bytes`."""
 
+    opened: list[zipfile.ZipFile] = []  # one ZipFile for every read: its directory is parsed once
+
     def read(name: str) -> bytes | None:
         if name not in contents.names:
             return None
         try:
-            with zipfile.ZipFile(path) as zf, zf.open(contents.base + name) as member:
+            if not opened:
+                opened.append(zipfile.ZipFile(path))
+            with opened[0].open(contents.base + name) as member:
                 parts, size = [], 0
                 while chunk := member.read(CHUNK):
                     size += len(chunk)

@@ -88,6 +88,7 @@ class XmlBudget:
     """Counts what a parser has built so far and says when a limit is passed."""
 
     limits: Limits = DEFAULT
+    what: str = "the document"  # what is counted, for the message
     elements: int = 0
     attributes: int = 0
     declarations: int = 0
@@ -112,9 +113,9 @@ class XmlBudget:
         return None
 
 
-def xml_limit_problem(file: str, line: int | None, what: str) -> Problem:
+def xml_limit_problem(file: str, line: int | None, what: str, counted: str = "the document") -> Problem:
     return Problem(file=file, line=line, field="XML",
-                   message=f"the document has {what}; reading stopped there, the package is refused",
+                   message=f"{counted} has {what}; reading stopped there, the package is refused",
                    hint=XML_HINT)
 
 

@@ -56,17 +56,18 @@ def safe_parser() -> etree.XMLParser:
     return parser
 
 
-def parse_untrusted(data: bytes, file: str, limits: Limits = DEFAULT) -> Parsed:
-    """Parse a descriptor under the policy above. Never raises for bad input."""
+def parse_untrusted(data: bytes, file: str, limits: Limits = DEFAULT, budget: XmlBudget | None = None) -> Parsed:
+    """Parse a descriptor under the policy above. Never raises for bad input. Several files of
+    one package (a cartridge's QTI files) share one `budget`, so the limits bound them together."""
     parser = etree.XMLPullParser(events=("start", "start-ns"), **SAFE_OPTIONS)
     parser.resolvers.add(_RefuseAll())
-    budget = XmlBudget(limits)
+    budget = budget or XmlBudget(limits)
     try:
         for offset in range(0, len(data), CHUNK):
             parser.feed(data[offset:offset + CHUNK])
             over = _spend(budget, parser.read_events())
             if over:
-                return Parsed(None, (xml_limit_problem(file, *over),), unsafe=True)
+                return Parsed(None, (xml_limit_problem(file, *over, budget.what),), unsafe=True)
         root = parser.close()
     except etree.XMLSyntaxError as exc:
         if declares_doctype(data):
