@@ -38,10 +38,16 @@ STYLE = {
 WIDTH = 4.6  # inches: 440 px at 96 dpi, so that on a phone (360 px) the text shrinks little
 
 
-def _figure(height: float):
+CHAR = 0.09  # inches per character of a 12 pt label, a little generous
+
+
+def _figure(height: float, left: float, bottom: float = 0.6, top: float = 0.3, right: float = 0.5):
+    """A figure with fixed margins in inches (one draw; constrained layout would draw twice)."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(WIDTH, height), layout="constrained")
+    figure = Figure(figsize=(WIDTH, height))
+    figure.subplots_adjust(left=left / WIDTH, right=1 - right / WIDTH, bottom=bottom / height, top=1 - top / height)
+    return figure
 
 
 def to_svg(figure, chart_id: str, title: str, desc: str) -> Markup:
@@ -98,14 +104,15 @@ def hbar(chart_id: str, title: str, desc: str, labels: Sequence[str], values: Se
     from matplotlib import rc_context
 
     with rc_context(STYLE):
-        figure = _figure(0.6 + 0.36 * max(len(labels), 2))
+        figure = _figure(0.9 + 0.3 * max(len(labels), 2), left=0.2 + CHAR * max(map(len, labels), default=1),
+                         right=0.2 + CHAR * max(map(len, shown), default=1))
         ax = figure.add_subplot()
         positions = range(len(labels))
         bars = ax.barh(list(positions), list(values), color=BAR, height=0.6)
         ax.set_yticks(list(positions), list(labels))
         ax.invert_yaxis()
         ax.set_xlabel(xlabel)
-        top = xmax if xmax is not None else max(list(values) + [1]) * 1.18
+        top = xmax if xmax is not None else max(list(values) + [1])
         ax.set_xlim(0, top)
         for x, label in marks:
             ax.axvline(x, color=ACCENT, linestyle="--", linewidth=1)
@@ -121,12 +128,12 @@ def vbar(chart_id: str, title: str, desc: str, labels: Sequence[str], values: Se
     from matplotlib import rc_context
 
     with rc_context(STYLE):
-        figure = _figure(2.9)
+        rotate = len(labels) > 6
+        figure = _figure(3.0, left=0.75, bottom=1.15 if rotate else 0.65)
         ax = figure.add_subplot()
         positions = list(range(len(labels)))
         bars = ax.bar(positions, list(values), color=BAR, width=0.7)
-        ax.set_xticks(positions, list(labels), rotation=45 if len(labels) > 6 else 0,
-                      ha="right" if len(labels) > 6 else "center")
+        ax.set_xticks(positions, list(labels), rotation=45 if rotate else 0, ha="right" if rotate else "center")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.set_ylim(0, max(list(values) + [1]) * 1.2)
@@ -141,7 +148,8 @@ def boxes(chart_id: str, title: str, desc: str, labels: Sequence[str], spreads: 
     from matplotlib import rc_context
 
     with rc_context(STYLE):
-        figure = _figure(0.7 + 0.42 * max(len(labels), 2))
+        figure = _figure(0.9 + 0.4 * max(len(labels), 2), left=0.2 + CHAR * max(map(len, labels), default=1),
+                         right=0.3)
         ax = figure.add_subplot()
         found = [{"label": label, "med": s.median / scale, "q1": s.q1 / scale, "q3": s.q3 / scale,
                   "whislo": s.low / scale, "whishi": s.high / scale, "fliers": []}

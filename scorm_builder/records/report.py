@@ -18,7 +18,7 @@ What each figure means (see stats.py for the formulas and their sources):
   completed (earned: what the course's completion rule requires). **Where learners stop**: for
   each record not earned, the furthest stage it reached.
 - **attempts to pass**: the graded attempts of each passed record; **final score**: each
-  record's best score (0..100 %); **time to complete**: `total_seconds` of each earned record.
+  record's best score (0..100 %), its last with `completion.score: last`; **time to complete**: `total_seconds` of each earned record.
 - **time per lesson** (an estimate, a lower bound): the gaps between a learner's consecutive
   item statements of one session, each gap counted to the lesson of the earlier statement;
   gaps over 30 minutes are breaks and count nothing.
@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import IO
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, func, select
 
 from ..model import Course, Question, QuestionType
 from . import schema, stats
@@ -161,7 +161,8 @@ class Report:
     attempts_to_pass: list[Count]
     passed: int
     attempted: int
-    scores: list[Count]  # final score bins, best score per record
+    scores: list[Count]  # final score bins, the reported score per record (see score_rule)
+    score_rule: str  # best | last (the course's completion.score)
     score_spread: stats.Spread  # percent
     time_to_complete: stats.Spread  # seconds
     lesson_times: list[LessonTime]
@@ -262,39 +263,20 @@ def _cohort_records(start: datetime | None, end: datetime | None, course_iri: st
 
 def _fold(rows: list, places: dict[str, Place], final_refs: list[str], cohort: Cohort, mastery: float,
           include_responses: bool) -> None:
-    """One record's item rows (time order) into the cohort's arrays."""
-    lessons: set[int] = set()
+    """One record's answers (time order: question IRI, response, success, attempt) into the arrays."""
     first: dict[int, dict[str, tuple[bool, str | None]]] = {}  # attempt -> final question -> last answer
     checks: dict[str, tuple[bool, str | None]] = {}
     reflected: dict[str, str | None] = {}
-    spent: dict[int, float] = {}
-    previous = None
-    for verb, iri, when, response, success, attempt, session in rows:
+    for iri, response, success, attempt in rows:
         place = places.get(iri)
-        if place is None:
-            previous = None
+        if place is None or place.question is None:
             continue
-        if previous is not None:
-            p_when, p_session, p_lesson = previous
-            gap = (when - p_when).total_seconds()
-            if p_lesson is not None and p_session == session and 0 <= gap <= BREAK_SECONDS:
-                spent[p_lesson] = spent.get(p_lesson, 0.0) + gap
-        previous = (when, session, place.lesson)
-        if place.lesson is not None:
-            lessons.add(place.lesson)
-        if verb != "answered" or place.question is None:
-            continue
-        q = place.question
-        if q.type is QuestionType.REFLECTION:
+        if place.question.type is QuestionType.REFLECTION:
             reflected[iri] = response
         elif place.lesson is None:
             first.setdefault(attempt or 1, {})[iri] = (bool(success), response)
         elif iri not in checks:
             checks[iri] = (bool(success), response)
-    for lesson in lessons:
-        cohort.reached[lesson] += 1
-    for lesson, seconds in spent.items():
-        cohort.lesson_seconds.setdefault(lesson, []).append(seconds)
     taken = None
     if first:
         attempts = sorted(first)
@@ -306,12 +288,10 @@ def _fold(rows: list, places: dict[str, Place], final_refs: list[str], cohort: C
             cohort.final_shown.append(len(graded))
             if final_refs and all(iri in graded for iri in final_refs):
                 cohort.complete.append(bytes(graded[iri][0] for iri in final_refs))
-        for iri, (ok, response) in one.items():
-            if places[iri].question.graded:
-                cohort.answers.setdefault(iri, Answers()).add(-1 if taken is None else taken, ok, response)
-        latest = first[attempts[-1]]
+        for iri, (ok, response) in graded.items():
+            cohort.answers.setdefault(iri, Answers()).add(-1 if taken is None else taken, ok, response)
         by_objective: dict[str, list[bool]] = {}
-        for iri, (ok, _) in latest.items():
+        for iri, (ok, _) in first[attempts[-1]].items():
             q = places[iri].question
             if q.graded and q.objective:
                 by_objective.setdefault(q.objective, []).append(ok)
@@ -326,37 +306,87 @@ def _fold(rows: list, places: dict[str, Place], final_refs: list[str], cohort: C
         cohort.reflections[iri] += 1
         if include_responses and response:
             cohort.reflection_texts.setdefault(iri, []).append(response)
-    return lessons
 
 
-def _read_items(store: Store, course_iri: str, start, end, places, final_refs, cohort: Cohort, mastery: float,
-                include_responses: bool, batch: int = 2000) -> dict[tuple[str, str], int]:
-    """Stream the cohort's non-voided items ordered by learner; the furthest lesson per record."""
+def _items_query(columns: list, course_iri: str, start, end):
+    """SELECT `columns` FROM the course's non-voided items (of the cohort's records, with dates)."""
     I = schema.items
-    R, where = _cohort_records(start, end, course_iri)
-    query = (select(I.c.learner_key, I.c.registration, I.c.verb, I.c.activity_iri, I.c.timestamp, I.c.response,
-                    I.c.success, I.c.attempt, I.c.session_id)
-             .join(R, and_(R.c.course_iri == I.c.course_iri, R.c.learner_key == I.c.learner_key,
-                           R.c.registration == I.c.registration))
-             .where(where, I.c.voided_by.is_(None))
-             .order_by(I.c.learner_key, I.c.registration, I.c.timestamp, I.c.id))
+    query = select(*columns).where(I.c.course_iri == course_iri, I.c.voided_by.is_(None))
+    if start is not None or end is not None:
+        R, where = _cohort_records(start, end, course_iri)
+        query = query.join(R, and_(R.c.course_iri == I.c.course_iri, R.c.learner_key == I.c.learner_key,
+                                   R.c.registration == I.c.registration)).where(where)
+    return query
+
+
+def _seconds_between(dialect: str, later, earlier):
+    """SQL for the seconds from `earlier` to `later` (timestamps): SQLite keeps them as text."""
+    if dialect == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return func.extract("epoch", later - earlier)
+
+
+def _read_reach(store: Store, course_iri: str, start, end, places: dict[str, Place],
+                groups: dict[str, int | None], cohort: Cohort) -> dict[tuple[str, str], int]:
+    """Lessons reached and time per lesson, summed in SQL per learner and parent activity: each
+    gap to the learner's next item of the same session (LEAD), up to BREAK_SECONDS, counts to the
+    lesson of the earlier item. The furthest lesson reached per record."""
+    I = schema.items
+    group = func.coalesce(I.c.parent_iri, I.c.activity_iri).label("grp")
+    following = func.lead(I.c.timestamp).over(partition_by=(I.c.learner_key, I.c.registration, I.c.session_id),
+                                              order_by=(I.c.timestamp, I.c.id))
+    inner = _items_query([I.c.learner_key, I.c.registration, group, I.c.timestamp.label("ts"),
+                          following.label("next_ts")], course_iri, start, end).subquery()
+    gap = _seconds_between(store.dialect, inner.c.next_ts, inner.c.ts)
+    spent = func.sum(case((and_(gap >= 0, gap <= BREAK_SECONDS), gap), else_=0.0))
+    query = (select(inner.c.learner_key, inner.c.registration, inner.c.grp, spent)
+             .group_by(inner.c.learner_key, inner.c.registration, inner.c.grp)
+             .order_by(inner.c.learner_key, inner.c.registration))
     furthest: dict[tuple[str, str], int] = {}
+    key, lessons, seconds = None, set(), {}
+
+    def close() -> None:
+        for lesson in lessons:
+            cohort.reached[lesson] += 1
+        for lesson, total in seconds.items():
+            if total > 0:
+                cohort.lesson_seconds.setdefault(lesson, []).append(total)
+        if lessons:
+            furthest[key] = max(lessons)
+
+    with store.engine.connect() as conn:
+        for learner, registration, grp, total in conn.execution_options(yield_per=5000).execute(query):
+            if (learner, registration) != key:
+                if key is not None:
+                    close()
+                key, lessons, seconds = (learner, registration), set(), {}
+            lesson = groups[grp] if grp in groups else places[grp].lesson if grp in places else None
+            if lesson is not None:
+                lessons.add(lesson)
+                seconds[lesson] = round(seconds.get(lesson, 0.0) + float(total or 0), 3)  # julianday: ~1e-6 s error
+        if key is not None:
+            close()
+    return furthest
+
+
+def _read_answers(store: Store, course_iri: str, start, end, places, final_refs, cohort: Cohort, mastery: float,
+                  include_responses: bool, batch: int = 5000) -> None:
+    """Stream the cohort's answers ordered by learner; fold one learner's at a time."""
+    I = schema.items
+    query = (_items_query([I.c.learner_key, I.c.registration, I.c.activity_iri, I.c.response, I.c.success,
+                           I.c.attempt], course_iri, start, end)
+             .where(I.c.verb == "answered")
+             .order_by(I.c.learner_key, I.c.registration, I.c.timestamp, I.c.id))
     key, rows = None, []
     with store.engine.connect() as conn:
-        for row in conn.execution_options(yield_per=batch).execute(query):
-            here = (row[0], row[1])
-            if here != key:
+        for learner, registration, *row in conn.execution_options(yield_per=batch).execute(query):
+            if (learner, registration) != key:
                 if rows:
-                    reached = _fold(rows, places, final_refs, cohort, mastery, include_responses)
-                    if reached:
-                        furthest[key] = max(reached)
-                key, rows = here, []
-            rows.append((row[2], row[3], aware(row[4]), row[5], row[6], row[7], row[8]))
+                    _fold(rows, places, final_refs, cohort, mastery, include_responses)
+                key, rows = (learner, registration), []
+            rows.append(row)
         if rows:
-            reached = _fold(rows, places, final_refs, cohort, mastery, include_responses)
-            if reached:
-                furthest[key] = max(reached)
-    return furthest
+            _fold(rows, places, final_refs, cohort, mastery, include_responses)
 
 
 # --- the statistics ----------------------------------------------------------------------------------------
@@ -443,7 +473,9 @@ def build_report(store: Store, course: Course, *, base: str | None = None, start
     scores: list[float] = []
     seconds: list[float] = []
     states: dict[tuple[str, str], tuple[bool, bool, bool]] = {}  # record -> (attempted, passed, earned)
-    query = select(R.c.learner_key, R.c.registration, R.c.result, R.c.earned, R.c.attempts, R.c.best_score,
+    score_rule = "last" if getattr(course.completion, "score", "best") == "last" else "best"
+    reported = R.c.last_score if score_rule == "last" else R.c.best_score
+    query = select(R.c.learner_key, R.c.registration, R.c.result, R.c.earned, R.c.attempts, reported,
                    R.c.total_seconds).where(where)
     with store.engine.connect() as conn:
         for key, reg, result, was_earned, attempts, best, total in conn.execution_options(yield_per=2000).execute(query):
@@ -462,7 +494,12 @@ def build_report(store: Store, course: Course, *, base: str | None = None, start
 
     # 2. the items
     cohort = Cohort()
-    furthest = _read_items(store, iris.course, start, end, places, final_refs, cohort, mastery, include_responses)
+    groups: dict[str, int | None] = {iris.lesson(lesson.id): i for i, lesson in enumerate(course.lessons)}
+    groups.update({iris.assessment(lesson.check.id): i for i, lesson in enumerate(course.lessons) if lesson.check})
+    if course.final is not None:
+        groups[iris.assessment(course.final.id)] = None
+    furthest = _read_reach(store, iris.course, start, end, places, groups, cohort)
+    _read_answers(store, iris.course, start, end, places, final_refs, cohort, mastery, include_responses)
 
     def is_small(count: int) -> bool:
         return count < small
@@ -539,7 +576,7 @@ def build_report(store: Store, course: Course, *, base: str | None = None, start
         format=FORMAT, generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         course_iri=iris.course, course_id=course.id, title=course.title, filters=filters or {}, small=small,
         mastery_score=mastery, learners=learners, funnel=funnel, stops=stops, attempts_to_pass=attempts_to_pass,
-        passed=passed, attempted=attempted, scores=score_bins, score_spread=stats.spread(scores),
+        passed=passed, attempted=attempted, scores=score_bins, score_rule=score_rule, score_spread=stats.spread(scores),
         time_to_complete=stats.spread(seconds), lesson_times=lesson_times, items=items, reliability=reliability,
         objectives=objectives, reflections=reflections, include_responses=include_responses)
 
@@ -655,20 +692,20 @@ def make_charts(report: Report) -> dict:
             "graded attempts", "learners")
     if report.score_spread.n:
         found["scores"] = charts.vbar(
-            "chart-scores", "Final assessment scores", f"Learners per best-score band (pass mark "
+            "chart-scores", "Final assessment scores", f"Learners per {report.score_rule}-score band (pass mark "
             f"{report.mastery_score}%): " + "; ".join(f"{c.label}: {c.learners}" for c in report.scores) + ".",
             [c.label.replace("–", "-") for c in report.scores], [c.learners for c in report.scores],
-            "best score", "learners")
+            f"{report.score_rule} score", "learners")
     timed = [t for t in report.lesson_times if t.seconds.n]
     found["lessons"] = charts.boxes(
         "chart-lessons", "Minutes per lesson", "Minutes per learner in each lesson, median and middle half: " + "; ".join(
             f"lesson {i + 1}: median {t.seconds.median / 60:.1f}, {t.seconds.q1 / 60:.1f} to {t.seconds.q3 / 60:.1f}"
             if t.seconds.n else f"lesson {i + 1}: no measure" for i, t in enumerate(report.lesson_times)) + ".",
         [f"Lesson {report.lesson_times.index(t) + 1}" for t in timed], [t.seconds for t in timed], 60, "minutes")
-    answered = [i for i in report.items if i.p is not None]
+    answered = [i for i in report.items if i.p is not None and i.final]  # the checks: in the table
     if answered:
         found["items"] = charts.hbar(
-            "chart-items", "Share correct per question", "Share of learners answering correctly: " + "; ".join(
+            "chart-items", "Share correct per final question", "Share of learners answering correctly: " + "; ".join(
                 f"{i.ref}: {stats.percent(i.p)} of {i.n}" for i in answered) + ".",
             [i.ref for i in answered], [i.p * 100 for i in answered],
             [stats.percent(i.p) + (" !" if i.flags else "") for i in answered], "% correct (! = flagged)",
