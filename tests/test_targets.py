@@ -130,6 +130,14 @@ def text_of(length: int) -> str:
 def field_edit(course: Path, field: str, length: int) -> tuple[str, int]:
     """Write a value of `length` characters into `field`; (the file shown to the author, line)."""
     value = text_of(length)
+    if field == "language":  # a valid private-use tag of that length: en-x-abcdefgh-abcdefgh-...
+        value = "en-x-"
+        while len(value) < length:
+            room = length - len(value)
+            value += "abcdefgh"[:min(8, room)] if room != 9 else "abcdefg"
+            if len(value) < length:
+                value += "-"
+        assert len(value) == length and language_problem(value) is None, value
     if field == "version":
         value = ("1." + "0" * length)[:length]
     if field == "prompt":
@@ -365,3 +373,28 @@ def test_weights_over_100_are_recorded_as_100_in_scorm12_with_a_warning(mini, tm
     result = build(mini, ["scorm12"], tmp_path)
     assert result.ok
     assert play(result.packages[0])["refused"] == []
+
+
+def test_activity_ids_at_and_over_what_an_lrs_keeps(mini, tmp_path):
+    """xapi_base + course id + kind + id: the longest activity id at the ADL LRS's 2083
+    characters builds; one more is refused at the xapi_base line, for xapi and cmi5 only."""
+    from scorm_builder.xapi import activities
+
+    course_yaml = mini / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text(encoding="utf-8") + "xapi_base: https://training.example.org/x/\n",
+                           encoding="utf-8")
+    course, _ = load_course(mini)
+    longest = max(len(a.id) for a in activities(course))
+    base = "https://training.example.org/" + "a" * (2083 - longest + 1) + "/"  # the x/ it replaces is 2 long
+    line = set_yaml(course_yaml, "xapi_base", base)
+    course, problems = load_course(mini)
+    assert course is not None, [p.format() for p in problems]
+    assert max(len(a.id) for a in activities(course)) == 2083
+    assert check_targets(course, list(STANDARDS)) == []
+    result = build(mini, ["xapi", "cmi5"], tmp_path / "at")
+    assert result.ok and len(result.packages) == 2
+    set_yaml(course_yaml, "xapi_base", base.replace("/a", "/aa", 1))
+    course, _ = load_course(mini)
+    found = check_targets(course, list(STANDARDS))
+    assert [(p.line, p.field, p.is_error) for p in found] == [(line, "xapi_base", True)] * 2
+    assert "2084 characters, more than the 2083" in found[0].message

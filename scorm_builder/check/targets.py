@@ -123,6 +123,17 @@ def _weighting(limit: Limit, value: AuthorValue, course: Course) -> Problem | No
                     Severity.WARNING)
 
 
+def _longest_iri(limit: Limit, value: AuthorValue, course: Course) -> Problem | None:
+    from ..xapi import activities
+
+    longest = max((a.id for a in activities(course)), key=len)
+    if limit.maximum is None or len(longest) <= limit.maximum:
+        return None
+    return _problem(value, f"the longest activity id is {len(longest)} characters, more than the {limit.maximum} "
+                    f"an LRS keeps ({limit.source}): {longest[:60]}...",
+                    "use a shorter xapi_base (ids are xapi_base + course id + kind + id)")
+
+
 def _suspend(limit: Limit, value: AuthorValue, course: Course) -> Problem | None:
     from ..render.suspend import worst_case_suspend_length
 
@@ -172,6 +183,15 @@ TABLE: tuple[Limit, ...] = (
           None, LOADER, "xAPI 4.2.7 (language map); any valid BCP 47 tag"),
     Limit("language", "cmi5", "cmi5.xml langstring@lang, statements' language maps", "xs:language, RFC 5646",
           None, LOADER, "cmi5 course structure XSD; xAPI 4.2.7"),
+    Limit("language", "xapi", "statements' context.language", "RFC 5646 tag", 50, REFUSE,
+          "ADL LRS context_language column (50)"),
+    Limit("language", "cmi5", "statements' context.language", "RFC 5646 tag", 50, REFUSE,
+          "ADL LRS context_language column (50)"),
+    # activity ids: xapi_base + course id + kind + id
+    Limit("xapi_base", "xapi", "statements' object.id, tincan.xml activity@id (longest)", "IRI", 2083, REFUSE,
+          "ADL LRS activity_id column (2083)", _longest_iri),
+    Limit("xapi_base", "cmi5", "cmi5.xml course/au/objective @id, statements' object.id (longest)", "IRI", 2083,
+          REFUSE, "ADL LRS activity_id column (2083)", _longest_iri),
     Limit("language", "scorm12", "index.html lang only", "BCP 47", None, LOADER, "not in the 1.2 data model"),
     Limit("language", "cc", "LOM string@language, lomimscc:language, pages' html@lang", "BCP 47", None, LOADER,
           "IMS LOM LangString"),
@@ -248,6 +268,8 @@ def author_values(course: Course, field: str) -> Iterator[AuthorValue]:
                 for index, answer in enumerate(question.accepted):
                     key = f"question:{question.id}:accepted:{index}"
                     yield AuthorValue(key, answer, here(key))
+    elif field == "xapi_base":  # reported where the base is set, else at the course id
+        yield AuthorValue("xapi_base", course.xapi_base or "", origins.get("xapi_base") or here("id"))
     elif field == "suspend":  # the course as a whole: reported at its lessons list
         yield AuthorValue("lessons", "", here("lessons"))
 

@@ -66,7 +66,7 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
     top = reader.mapping((), COURSE_KEYS, "course.yaml")
     _check_scalars(reader, top)
     scope = Scope(set())
-    for key in ("id", "title", "description", "language", "version", "lessons"):
+    for key in ("id", "title", "description", "language", "version", "lessons", "xapi_base"):
         scope.note(key, reader, (key,))
     objectives = _objectives(reader, top, scope)
     scope.objectives.update(o.id for o in objectives)
