@@ -25,6 +25,13 @@ INPUTS = (
     ("600 entries, 65 KB deep names", lambda folder: hostile.deep_names(folder, 600, 65_000)),
     ("1,000,000 elements", hostile.many_elements),
     ("1,000 x 1 MiB of zeros", hostile.zeros),
+    # just under the limits: accepted, so every per-element cost is paid
+    ("49,000 imsmd elements", lambda folder: hostile.imsmd_elements(folder, 49_000)),
+    ("250 xmlns x 49,000 adlcp attributes",
+     lambda folder: hostile.namespace_declarations(folder, 250, 49_000, 250, hostile.ADLCP)),
+    ("49,900 missing files", lambda folder: hostile.many_elements(folder, 49_900)),
+    ("600 entries, 1,000-char names 62 deep", lambda folder: hostile.deep_names(folder, 600, 1_000, 15)),
+    ("cmi5.xml with 8,000 AUs", hostile.cmi5_units),
 )
 
 
@@ -32,10 +39,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cpu-limit", type=int, default=60)
     parser.add_argument("--pythonpath", default=None)
+    parser.add_argument("--only", type=int, nargs="*", help="row numbers (from 1) to run")
     args = parser.parse_args()
     print(f"{'input':34} {'zip KB':>8} {'CPU s':>8} {'peak MB':>8} {'exit':>5} {'lines':>8}")
     with tempfile.TemporaryDirectory() as temp:
-        for label, make in INPUTS:
+        for number, (label, make) in enumerate(INPUTS, start=1):
+            if args.only and number not in args.only:
+                continue
             path = make(Path(temp))
             cost = hostile.measure(path, args.cpu_limit, args.pythonpath)
             state = "stopped" if cost.exit is None else str(cost.exit)

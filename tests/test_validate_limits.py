@@ -50,6 +50,8 @@ COSTLY = [
     ("600 entries with 4 KB deep names", hostile.deep_names, 2, "characters long; the limit is 1,024"),
     ("60 entries with 65 KB deep names", lambda f: hostile.deep_names(f, 60, 65_000), 2,
      "characters long; the limit is 1,024"),
+    ("600 entries with 1,000-character names 62 folders deep", lambda f: hostile.deep_names(f, 600, 1_000, 15), 1,
+     "no imsmanifest.xml (SCORM), cmi5.xml or tincan.xml"),
     ("names 100 folders deep", lambda f: hostile.deep_names(f, 10, 200), 2, "100 folders deep; the limit is 64"),
     ("the issue's 1,000 x 1 MiB of zeros", hostile.zeros, 2, "more than 200:1 overall"),
     ("10,001 entries", too_many_entries, 2, "entries; the limit is 10,000"),

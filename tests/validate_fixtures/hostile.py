@@ -52,9 +52,10 @@ def namespace_declarations(folder: Path, declarations: int = 5_000, attributes: 
                     _manifest(extra_files="".join(files), root_attrs=decls))
 
 
-def deep_names(folder: Path, entries: int = 600, name_length: int = 4_000) -> Path:
-    """`entries` files at the bottom of one chain of one-letter folders, names ~`name_length` long."""
-    prefix = "d/" * (name_length // 2)
+def deep_names(folder: Path, entries: int = 600, name_length: int = 4_000, folder_length: int = 1) -> Path:
+    """`entries` files at the bottom of one chain of folders (names of `folder_length` letters),
+    whole names ~`name_length` long."""
+    prefix = ("d" * folder_length + "/") * (name_length // (folder_length + 1))
     return build_zip(folder / f"deep-{entries}x{name_length}.zip",
                      {f"{prefix}f{i}.html": "x" for i in range(entries)})
 
