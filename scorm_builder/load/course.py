@@ -58,7 +58,11 @@ def load_course(course_dir: Path) -> tuple[Course | None, list[Problem]]:
         problems.append(Problem(course_dir.as_posix(), "no such course folder",
                                 hint="give the folder that holds course.yaml, e.g. modules/empathy-crs"))
         return None, problems
-    text = read_text(course_file, file, problems)
+    confined = course_path(course_dir, course_dir, "course.yaml")
+    if isinstance(confined, Refused):
+        problems.append(Problem(file, confined.message, hint=confined.hint))
+        return None, problems
+    text = read_text(confined, file, problems)
     doc = parse_yaml(text, file, problems) if text is not None else None
     if doc is None:
         return None, problems

@@ -121,7 +121,7 @@ def display(path: Path, course_dir: Path) -> str:
     """How problems name a course file: relative to the folder that holds the course."""
     try:
         return path.resolve().relative_to(course_dir.resolve().parent).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside, unreadable, or a symlink loop
         return path.as_posix()
 
 
