@@ -222,6 +222,8 @@ def test_versions_safe_in_file_names_build(mini, tmp_path, version):
      "must be a number"),
     ("assessments/final.yaml", "draw: 1", "draw: 0", "draw 0 is out of range"),
     ("assessments/final.yaml", "draw: 1", "draw: .inf", "must be the number of questions"),
+    ("assessments/final.yaml", 'accepted: [first, "the first"]', 'accepted: [first, .nan]',
+     "an accepted answer must be non-empty text"),
 ])
 def test_numbers_are_finite_and_in_range(mini, file, old, new, message):
     edit(mini / file, old, new)

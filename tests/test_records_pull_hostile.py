@@ -93,6 +93,9 @@ def good(n: int = 0) -> dict:
                      datetime.now(timezone.utc) - timedelta(minutes=1))
 
 
+SAME = statement(COURSE, Learner("same"), new_registration(), "initialized", datetime.now(timezone.utc))
+
+
 def nested(depth: int) -> dict:
     value: object = "deep"
     for _ in range(depth):
@@ -126,6 +129,8 @@ ROWS = [
      "'more' link repeats an earlier page"),
     ("endless distinct more links", lambda p, s, o: result([good()], f"/xAPI/statements?page={len(s.requests)}"), 2,
      "more than 5 pages"),
+    ("the same page under ever new more links", lambda p, s, o: result([SAME], f"/xAPI/statements?p={len(s.requests)}"),
+     2, "the same page of statements twice"),
     ("more link to another port", lambda p, s, o: result([good()], o.root + "/xAPI/statements?page=2"), 2,
      "it was not followed, so the key and secret were not sent there"),
     ("more link to another host",

@@ -1,6 +1,7 @@
 """Assessment YAML files to typed Assessments, every problem reported with its line."""
 from __future__ import annotations
 
+import math
 import re
 import string
 from dataclasses import dataclass, replace
@@ -274,8 +275,10 @@ def _fill_in(ctx: _Ctx, path: tuple, data: dict, question: Question) -> Question
     reader = ctx.reader
     accepted = []
     for index, text in enumerate(data.get("accepted", [])):
-        if not isinstance(text, (str, int, float)) or isinstance(text, bool) or not str(text).strip():
-            reader.problem(path + ("accepted", index), "an accepted answer must be non-empty text")
+        if not isinstance(text, (str, int, float)) or isinstance(text, bool) or not str(text).strip() \
+                or (isinstance(text, float) and not math.isfinite(text)):
+            reader.problem(path + ("accepted", index), "an accepted answer must be non-empty text",
+                           "write the answer as text; quote it if YAML would read it otherwise ('.nan', 'true')")
             continue
         if len(str(text)) > 250:
             reader.problem(path + ("accepted", index), "an accepted answer may be at most 250 characters")

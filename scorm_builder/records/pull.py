@@ -140,8 +140,15 @@ class LrsSource:
         query = urlencode({k: v for k, v in params.items() if v is not None})
         url = f"{self.endpoint}statements?{query}"
         seen = {url}
+        pages_seen: set[int] = set()  # hashes of the statement ids of each page read
         for number in range(1, self.max_pages + 1):
             page = self._page(url)
+            ids = hash(tuple(statement_id(raw) for raw in page.statements))
+            if page.statements and ids in pages_seen:
+                raise RecordsError(self.endpoint, "the LRS answered the same page of statements twice under "
+                                   f"different 'more' links (the last: {shown(url)}): reading it would never end",
+                                   "the LRS is faulty; report it to its administrator")
+            pages_seen.add(ids)
             yield page
             if not page.more or not page.statements:
                 return
