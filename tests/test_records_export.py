@@ -205,7 +205,7 @@ def test_migrations_create_exactly_the_schema(store):
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
-        assert context.get_current_revision() == "0002"
+        assert context.get_current_revision() == "0003"
 
 
 def test_reopening_upgrades_nothing_and_keeps_data(roster, db_url):

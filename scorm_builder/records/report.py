@@ -13,15 +13,16 @@ What each figure means (see stats.py for the formulas and their sources):
 
 - **cohort**: the records of the course, learner and registration, whose first launch falls in
   [--from, --to]; every figure counts records ("learners") of that cohort.
-- **funnel**: launched (every record) -> each lesson reached (a page of it experienced, or a
-  question of its knowledge check answered) -> final attempted (a graded attempt) -> passed ->
+- **funnel**: launched (every record) -> each lesson reached (a page of it experienced) -> final
+  attempted (a graded attempt) -> passed ->
   completed (earned: what the course's completion rule requires). **Where learners stop**: for
   each record not earned, the furthest stage it reached.
 - **attempts to pass**: the graded attempts of each passed record; **final score**: each
   record's best score (0..100 %), its last with `completion.score: last`; **time to complete**: `total_seconds` of each earned record.
 - **time per lesson** (an estimate, a lower bound): the gaps between a learner's consecutive
-  item statements of one session, each gap counted to the lesson of the earlier statement;
-  gaps over 30 minutes are breaks and count nothing.
+  pages shown in one session, each gap counted to the lesson of the earlier page (the time on a
+  knowledge check falls between two pages and counts to its lesson); gaps over 30 minutes are
+  breaks and count nothing; the time on the very last page shown is not known.
 - **item analysis**: per question, each learner's *first* attempt at the final (for a knowledge
   check question, the learner's first answer): p, the corrected point-biserial r against the
   rest of that final attempt, and Kelley's upper-lower D with groups formed on the final's first
@@ -261,47 +262,77 @@ def _cohort_records(start: datetime | None, end: datetime | None, course_iri: st
     return R, and_(*where)
 
 
-def _fold(rows: list, places: dict[str, Place], final_refs: list[str], cohort: Cohort, mastery: float,
-          include_responses: bool) -> None:
+REFLECTION, FINAL, CHECK = 1, 2, 3
+
+
+def question_kinds(places: dict[str, Place]) -> dict[str, tuple[int, str | None]]:
+    """Question IRI -> (REFLECTION | FINAL | CHECK, objective) for the questions the report counts."""
+    found = {}
+    for iri, place in places.items():
+        q = place.question
+        if q is None:
+            continue
+        if q.type is QuestionType.REFLECTION:
+            found[iri] = (REFLECTION, q.objective)
+        elif q.graded:
+            found[iri] = (FINAL if place.lesson is None else CHECK, q.objective)
+    return found
+
+
+def _answers_of(cohort: Cohort, iri: str) -> Answers:
+    found = cohort.answers.get(iri)
+    if found is None:
+        found = cohort.answers[iri] = Answers()
+    return found
+
+
+def _fold(rows: list, kinds: dict[str, tuple[int, str | None]], final_refs: list[str], cohort: Cohort,
+          mastery: float, include_responses: bool) -> None:
     """One record's answers (time order: question IRI, response, success, attempt) into the arrays."""
     first: dict[int, dict[str, tuple[bool, str | None]]] = {}  # attempt -> final question -> last answer
     checks: dict[str, tuple[bool, str | None]] = {}
     reflected: dict[str, str | None] = {}
     for iri, response, success, attempt in rows:
-        place = places.get(iri)
-        if place is None or place.question is None:
+        kind = kinds.get(iri)
+        if kind is None:
             continue
-        if place.question.type is QuestionType.REFLECTION:
+        if kind[0] == FINAL:
+            attempt = attempt or 1
+            found = first.get(attempt)
+            if found is None:
+                found = first[attempt] = {}
+            found[iri] = (bool(success), response)
+        elif kind[0] == CHECK:
+            if iri not in checks:
+                checks[iri] = (bool(success), response)
+        else:
             reflected[iri] = response
-        elif place.lesson is None:
-            first.setdefault(attempt or 1, {})[iri] = (bool(success), response)
-        elif iri not in checks:
-            checks[iri] = (bool(success), response)
     taken = None
     if first:
         attempts = sorted(first)
-        one = first[attempts[0]]
-        graded = {iri: v for iri, v in one.items() if places[iri].question.graded}
-        if graded:
-            taken = len(cohort.final_correct)
-            cohort.final_correct.append(sum(ok for ok, _ in graded.values()))
-            cohort.final_shown.append(len(graded))
-            if final_refs and all(iri in graded for iri in final_refs):
-                cohort.complete.append(bytes(graded[iri][0] for iri in final_refs))
+        graded = first[attempts[0]]
+        taken = len(cohort.final_correct)
+        cohort.final_correct.append(sum(ok for ok, _ in graded.values()))
+        cohort.final_shown.append(len(graded))
+        if final_refs and len(graded) == len(final_refs) and all(iri in graded for iri in final_refs):
+            cohort.complete.append(bytes(graded[iri][0] for iri in final_refs))
         for iri, (ok, response) in graded.items():
-            cohort.answers.setdefault(iri, Answers()).add(-1 if taken is None else taken, ok, response)
-        by_objective: dict[str, list[bool]] = {}
+            _answers_of(cohort, iri).add(taken, ok, response)
+        by_objective: dict[str, list[int]] = {}
         for iri, (ok, _) in first[attempts[-1]].items():
-            q = places[iri].question
-            if q.graded and q.objective:
-                by_objective.setdefault(q.objective, []).append(ok)
-        for objective, found in by_objective.items():
+            objective = kinds[iri][1]
+            if objective:
+                tally = by_objective.get(objective)
+                if tally is None:
+                    tally = by_objective[objective] = [0, 0]
+                tally[0] += ok
+                tally[1] += 1
+        for objective, (right, shown) in by_objective.items():
             cohort.assessed[objective] += 1
-            if sum(found) / len(found) * 100 >= mastery:
+            if right / shown * 100 >= mastery:
                 cohort.mastery[objective] += 1
     for iri, (ok, response) in checks.items():
-        if places[iri].question.graded:
-            cohort.answers.setdefault(iri, Answers()).add(-1 if taken is None else taken, ok, response)
+        _answers_of(cohort, iri).add(-1 if taken is None else taken, ok, response)
     for iri, response in reflected.items():
         cohort.reflections[iri] += 1
         if include_responses and response:
@@ -328,17 +359,20 @@ def _seconds_between(dialect: str, later, earlier):
 
 def _read_reach(store: Store, course_iri: str, start, end, places: dict[str, Place],
                 groups: dict[str, int | None], cohort: Cohort) -> dict[tuple[str, str], int]:
-    """Lessons reached and time per lesson, summed in SQL per learner and parent activity: each
-    gap to the learner's next item of the same session (LEAD), up to BREAK_SECONDS, counts to the
-    lesson of the earlier item. The furthest lesson reached per record."""
+    """Lessons reached and time per lesson from the pages shown, summed in SQL per learner and
+    lesson: each gap to the learner's next page (LEAD), when both are of the same session and it
+    is at most BREAK_SECONDS, counts to the lesson of the earlier page (so the time on a lesson's
+    knowledge check counts to it). The furthest lesson reached per record."""
     I = schema.items
     group = func.coalesce(I.c.parent_iri, I.c.activity_iri).label("grp")
-    following = func.lead(I.c.timestamp).over(partition_by=(I.c.learner_key, I.c.registration, I.c.session_id),
-                                              order_by=(I.c.timestamp, I.c.id))
-    inner = _items_query([I.c.learner_key, I.c.registration, group, I.c.timestamp.label("ts"),
-                          following.label("next_ts")], course_iri, start, end).subquery()
+    window = {"partition_by": (I.c.learner_key, I.c.registration), "order_by": I.c.timestamp}  # the index's order
+    inner = _items_query([I.c.learner_key, I.c.registration, group, I.c.timestamp.label("ts"), I.c.session_id,
+                          func.lead(I.c.timestamp).over(**window).label("next_ts"),
+                          func.lead(I.c.session_id).over(**window).label("next_session")],
+                         course_iri, start, end).where(I.c.verb == "experienced").subquery()
     gap = _seconds_between(store.dialect, inner.c.next_ts, inner.c.ts)
-    spent = func.sum(case((and_(gap >= 0, gap <= BREAK_SECONDS), gap), else_=0.0))
+    counted = and_(inner.c.next_session.is_not_distinct_from(inner.c.session_id), gap >= 0, gap <= BREAK_SECONDS)
+    spent = func.sum(case((counted, gap), else_=0.0))
     query = (select(inner.c.learner_key, inner.c.registration, inner.c.grp, spent)
              .group_by(inner.c.learner_key, inner.c.registration, inner.c.grp)
              .order_by(inner.c.learner_key, inner.c.registration))
@@ -369,24 +403,24 @@ def _read_reach(store: Store, course_iri: str, start, end, places: dict[str, Pla
     return furthest
 
 
-def _read_answers(store: Store, course_iri: str, start, end, places, final_refs, cohort: Cohort, mastery: float,
+def _read_answers(store: Store, course_iri: str, start, end, kinds, final_refs, cohort: Cohort, mastery: float,
                   include_responses: bool, batch: int = 5000) -> None:
     """Stream the cohort's answers ordered by learner; fold one learner's at a time."""
     I = schema.items
     query = (_items_query([I.c.learner_key, I.c.registration, I.c.activity_iri, I.c.response, I.c.success,
                            I.c.attempt], course_iri, start, end)
              .where(I.c.verb == "answered")
-             .order_by(I.c.learner_key, I.c.registration, I.c.timestamp, I.c.id))
+             .order_by(I.c.learner_key, I.c.registration, I.c.timestamp))  # the index's order: no sort
     key, rows = None, []
     with store.engine.connect() as conn:
         for learner, registration, *row in conn.execution_options(yield_per=batch).execute(query):
             if (learner, registration) != key:
                 if rows:
-                    _fold(rows, places, final_refs, cohort, mastery, include_responses)
+                    _fold(rows, kinds, final_refs, cohort, mastery, include_responses)
                 key, rows = (learner, registration), []
             rows.append(row)
         if rows:
-            _fold(rows, places, final_refs, cohort, mastery, include_responses)
+            _fold(rows, kinds, final_refs, cohort, mastery, include_responses)
 
 
 # --- the statistics ----------------------------------------------------------------------------------------
@@ -499,7 +533,8 @@ def build_report(store: Store, course: Course, *, base: str | None = None, start
     if course.final is not None:
         groups[iris.assessment(course.final.id)] = None
     furthest = _read_reach(store, iris.course, start, end, places, groups, cohort)
-    _read_answers(store, iris.course, start, end, places, final_refs, cohort, mastery, include_responses)
+    _read_answers(store, iris.course, start, end, question_kinds(places), final_refs, cohort, mastery,
+                  include_responses)
 
     def is_small(count: int) -> bool:
         return count < small

@@ -111,7 +111,7 @@ items = Table(
     Column("voided_by", UUID_TEXT),
     Column("lrs", String(1024), nullable=False),
     Column("pulled_at", WHEN, nullable=False),
-    Index(None, "course_iri", "learner_key", "registration"),
+    Index(None, "course_iri", "learner_key", "registration", "timestamp"),  # the report reads in this order
     Index(None, "course_iri", "verb", "activity_iri"),
 )
 
