@@ -13,6 +13,8 @@ terminated, with the package extension), then pulls each course into a fresh SQL
 - peak memory (ru_maxrss of the child): it must not grow with the count.
 
 Run: python benchmarks/records.py [--small 20000] [--large 100000] [--db URL]
+
+The report built from the records (`records report`) has its own: benchmarks/records_report.py.
 """
 from __future__ import annotations
 

@@ -150,3 +150,35 @@ def test_upgrade_from_0001_keeps_the_records(db_url):
     with open_store(db_url) as store:
         counts = store.counts()
     assert counts["learners"] == 1 and counts["items"] == 0
+
+
+LONG = "x" * 3000
+
+
+TOO_LONG = [
+    # every string the records database keeps in a bounded column, too long for it (PostgreSQL would refuse it)
+    ("actor.account", lambda s, c: s["actor"]["account"].update(name=LONG)),
+    ("context.extensions[https://w3id.org/xapi/cmi5/context/extensions/sessionid]",
+     lambda s, c: s["context"]["extensions"].update({"https://w3id.org/xapi/cmi5/context/extensions/sessionid": LONG})),
+    ("version", lambda s, c: s["context"]["extensions"].update({c.base + "extensions/package": {
+        "version": LONG, "hash": "sha256:00"}})),
+    ("hash", lambda s, c: s["context"]["extensions"].update({c.base + "extensions/package": {
+        "version": "1", "hash": LONG}})),
+    ("object.id", lambda s, c: s["object"].update(id=c.iri + "/question/" + LONG)),
+]
+
+
+@pytest.mark.parametrize("field, change, verb", [(f, c, v) for f, c in TOO_LONG for v in ("answered", "passed")
+                                                 if (f, v) != ("object.id", "passed")])  # its object is the course
+def test_values_too_long_for_the_database_are_rejected_not_a_crash(store, field, change, verb):
+    course, eve, reg = new_course(), Learner("eve"), new_registration()
+    if verb == "answered":
+        s = answered(course, eve, reg, NOW, "q1", "a", True)
+    else:
+        s = statement(course, eve, reg, "passed", NOW, result={"success": True})
+    change(s, course)
+    found = read_statement(s, course_iris(course.iri))
+    assert isinstance(found, Problem) and field.split(".")[0] in found.field and "at most" in found.message
+    good = answered(course, eve, reg, NOW, "q2", "b", False)
+    outcome = store.apply_page(LRS, "s", [read_statement(good, course_iris(course.iri))], [], [found], None)
+    assert outcome.new_items == 1 and store.counts()["rejected"] == 1

@@ -82,6 +82,15 @@ ITEM_VERBS: dict[str, tuple[str, str]] = {
 }
 
 MAX_RESPONSE = 8000  # characters of result.response kept (the player clips reflections to 4000)
+# the records database's bounded columns (schema.py): longer values are refused as malformed
+MAX_IRI, MAX_LEARNER_KEY, MAX_SHORT = 2048, 2048, 255
+
+
+def _bounded(value: str | None, limit: int, field: str) -> str | None:
+    """`value` unless it is longer than its database column allows (then Malformed, never a crash)."""
+    if value is not None and len(value) > limit:
+        raise Malformed(field, f"is {len(value)} characters long; the records keep at most {limit}")
+    return value
 
 RESULTS = ("passed", "failed", "completed", "incomplete")
 IFIS = ("account", "mbox", "mbox_sha1sum", "openid")
@@ -334,15 +343,15 @@ def _read_fact(raw: dict, course: str, verb: str) -> Fact:
         completion=_bool(result.get("completion"), "result.completion"),
         score_scaled=scaled, score_raw=score_raw, score_min=score_min, score_max=score_max,
         duration_seconds=None if result.get("duration") is None else parse_duration(result["duration"]),
-        session_id=session if isinstance(session, str) else None,
+        session_id=_bounded(session, MAX_SHORT, f"context.extensions[{CMI5_SESSION}]") if isinstance(session, str)
+        else None,
         version=version, package_hash=package_hash,
     )
 
 
 def _read_item(raw: dict, course: str, verb: str, activity_iri: str) -> Item:
     fact = _read_fact(raw, course, verb)  # the same checks: id, actor, times, registration, result
-    if len(activity_iri) > 2048:
-        raise Malformed("object.id", "is longer than 2048 characters")
+    _bounded(activity_iri, MAX_IRI, "object.id")
     result = raw.get("result") or {}
     response = result.get("response")
     if response is not None and not isinstance(response, str):
@@ -352,10 +361,10 @@ def _read_item(raw: dict, course: str, verb: str, activity_iri: str) -> Item:
     parents = parents if isinstance(parents, list) else [parents] if parents else []
     parent = next((p["id"] for p in parents if isinstance(p, dict) and isinstance(p.get("id"), str)), None)
     return Item(id=fact.id, course_iri=course, learner=fact.learner, registration=fact.registration, verb=verb,
-                activity_iri=activity_iri, parent_iri=parent if parent is None or len(parent) <= 2048 else None,
+                activity_iri=activity_iri, parent_iri=parent if parent is None or len(parent) <= MAX_IRI else None,
                 timestamp=fact.timestamp, response=None if response is None else response[:MAX_RESPONSE],
                 success=fact.success, score_scaled=fact.score_scaled, duration_seconds=fact.duration_seconds,
-                session_id=None if fact.session_id is None else fact.session_id[:255])
+                session_id=fact.session_id)
 
 
 def read_learner(actor: object) -> Learner:
@@ -382,7 +391,8 @@ def read_learner(actor: object) -> Learner:
         home, identifier = "", actor[kind]
         if kind == "mbox":
             identifier = _normal_mbox(identifier)
-    return Learner(learner_key(kind, home, identifier), kind, identifier, home, name.strip())
+    key = _bounded(learner_key(kind, home, identifier), MAX_LEARNER_KEY, f"actor.{kind}")
+    return Learner(key, kind, identifier, home, name.strip())
 
 
 def learner_key(kind: str, home_page: str, identifier: str) -> str:
@@ -404,7 +414,8 @@ def _package(extensions: dict) -> tuple[str | None, str | None]:
                     or not isinstance(value.get("hash"), str):
                 raise Malformed(f"context.extensions[{key}]", "must be {\"version\": \"…\", \"hash\": \"sha256:…\"}",
                                 "the player copies the package's version and content hash here")
-            return value["version"], value["hash"]
+            return (_bounded(value["version"], MAX_SHORT, f"context.extensions[{key}].version"),
+                    _bounded(value["hash"], MAX_SHORT, f"context.extensions[{key}].hash"))
     return None, None
 
 
