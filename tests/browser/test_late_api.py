@@ -60,3 +60,21 @@ def test_preview_outside_any_frame_stays_quiet(lms, small):
     assert run.course.get_by_role("alert").count() == 0
     assert run.course.get_by_text("Preview: progress is not saved").is_visible()
     run.assert_clean()
+
+
+@pytest.mark.parametrize(("standard", "delay"), [("scorm12", 0), ("scorm2004", 2000)])
+def test_a_package_in_a_window_the_lms_opened_finds_the_api_through_its_opener(browser, server, standard, delay):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        with context.expect_page() as opened:
+            page.goto(f"{server}/lms/lms.html?standard={standard}&pkg=/pkg/small/{standard}/index.html"
+                      f"&window=1&delay={delay}")
+        course = opened.value
+        course.locator("html[data-sb-ready]").wait_for(state="attached", timeout=20000)
+        calls = page.evaluate("lmsCalls")
+        assert calls and calls[0]["method"] in ("LMSInitialize", "Initialize") and calls[0]["result"] == "true"
+        assert course.locator(".sb-notice").count() == 0
+        assert course.get_by_text("Preview: progress is not saved").count() == 0
+    finally:
+        context.close()

@@ -1,6 +1,7 @@
 /* A test LMS page: scorm-again as the runtime, the package in an iframe, every call recorded.
  *
- * Query: standard=scorm12|scorm2004, pkg=<index.html URL>, delay=<ms before the API appears; -1: never>.
+ * Query: standard=scorm12|scorm2004, pkg=<index.html URL>, delay=<ms before the API appears; -1: never>,
+ * window=1 to open the package in a new window instead of the iframe.
  * Before load a test may set window.LMS_PRELOAD (CMI JSON an LMS restores on relaunch).
  * Read back: lmsCalls (method, args, result, error), lmsLog (scorm-again messages), lmsState().
  */
@@ -45,6 +46,8 @@
   // delay < 0: the API never appears (an LMS whose runtime failed to load)
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.getElementById("sco").src = params.get("pkg");
+    // window=1: the LMS opens the package in a new window (the content finds the API through its opener)
+    if (params.get("window") === "1") window.open(params.get("pkg"), "sco");
+    else document.getElementById("sco").src = params.get("pkg");
   });
 })();
