@@ -314,3 +314,23 @@ def test_suspend_data_of_format_1_still_resumes(data):
     assert out["version"] == "2"
     assert out["now"] == [40, 70]
     assert out["before"] == [40, 40, True]
+
+
+def test_scorm2004_progress_never_goes_back():
+    """An LMS that holds progress 0.6 (then the suspend data was lost): the player's fresh 0.2 is not
+    written over it; a later 0.8 is."""
+    out = run_js(r"""
+      const store = { "cmi.completion_status": "incomplete", "cmi.success_status": "unknown", "cmi.progress_measure": "0.6" };
+      const api = { Initialize: () => "true", Terminate: () => "true", Commit: () => "true", GetLastError: () => "0",
+        GetValue: (el) => el.endsWith("._count") ? "0" : (store[el] !== undefined ? store[el] : ""),
+        SetValue: (el, v) => { store[el] = v; return "true"; } };
+      const tracker = T.adapters.scorm2004.create(data, api);
+      tracker.start();  // reads what the LMS holds at once (the Promise only hands it back)
+      const snap = { location: "p1", suspendData: "x", completion: "incomplete", success: "unknown", score: null,
+        progress: 0.2, finished: false, objectives: [] };
+      tracker.save(snap);
+      out.first = store["cmi.progress_measure"];
+      tracker.save(Object.assign({}, snap, { progress: 0.8 }));
+      out.second = store["cmi.progress_measure"];
+    """, {"standard": "scorm2004", "course": {"language": "en"}, "completion": {"score": "best"}})
+    assert (out["first"], out["second"]) == ("0.6", "0.8")

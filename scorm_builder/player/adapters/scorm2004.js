@@ -47,6 +47,7 @@
     this.completion = "";
     this.success = "";
     this.score = null; // what the LMS holds (0-100), kept up to date as we write
+    this.progress = null; // the LMS's progress_measure (0-1), likewise
     this.rule = data.completion.score;
     this.review = false;
     this.ended = false;
@@ -62,6 +63,7 @@
     this.completion = s.get("cmi.completion_status");
     this.success = s.get("cmi.success_status");
     this.score = s.heldScore("cmi.score.", true);
+    this.progress = T.number(s.get("cmi.progress_measure"));
     s.readObjectives(function (prefix) {
       return { completion: s.get(prefix + "completion_status"), success: s.get(prefix + "success_status"),
         score: s.heldScore(prefix + "score.", true) };
@@ -89,7 +91,9 @@
     this.score = T.keep.score(this.score, snapshot.score, this.rule, this.success === "passed");
     if (this.score !== null) s.setScore("cmi.score.", this.score, true);
     this.completion = T.keep.completion(this.completion, reported.completion);
-    s.set("cmi.progress_measure", T.decimal(this.completion === "completed" ? 1 : reported.progress, 4));
+    var progress = this.completion === "completed" ? 1 : reported.progress;
+    this.progress = this.progress === null ? progress : Math.max(this.progress, progress);
+    s.set("cmi.progress_measure", T.decimal(this.progress, 4));
     s.set("cmi.completion_status", this.completion);
     s.set("cmi.success_status", this.success);
     this.saveObjectives(snapshot.objectives || []);
