@@ -172,9 +172,15 @@ def test_every_question_type_maps_to_a_cc_item_type(kind, profiles, tmp_path: Pa
         assert {i.profile for i in items} == profiles
         if kind is QuestionType.MATCHING:
             assert len(items) == len(q.pairs) and note
-            assert [c.correct for c in items[1].choices].index(True) == 1
+            right = [next(c.html for c in item.choices if c.correct) for item in items]
+            assert right == [pair.match_html for pair in q.pairs]
+            assert all(item.shuffle for item in items)
         elif kind is QuestionType.ORDERING:
             assert len(items) == len(q.items) - 1 and note
+            right = [next(c.html for c in item.choices if c.correct) for item in items]
+            assert right == [it.html for it in q.items[:-1]]
+            shown = [[c.html for c in item.choices].index(right[k]) for k, item in enumerate(items)]
+            assert shown != list(range(len(items))), "the shown order does not give the answers away"
         else:
             assert len(items) == 1 and not note
     package, _ = build_cc(course_dir, tmp_path / "out")

@@ -16,6 +16,7 @@ ours onto them and `notes` says, per question and with its source location, what
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -103,17 +104,22 @@ WHAT_LMS_SHOWS = {
 }
 
 
-def _choices(pairs: list[tuple[str, bool]]) -> tuple[Choice, ...]:
-    return tuple(Choice(f"c{i + 1}", html, correct) for i, (html, correct) in enumerate(pairs))
+def _choices(pairs: list[tuple[str, bool]], seed: str) -> tuple[Choice, ...]:
+    """Choices c1..cn in a fixed order scrambled by `seed`: for the items a matching or ordering
+    question becomes, the authored order would give the answers away (the k-th item is right for
+    position k) in an LMS that does not shuffle. Reproducible: the same seed, the same order."""
+    choices = [Choice(f"c{i + 1}", html, correct) for i, (html, correct) in enumerate(pairs)]
+    return tuple(sorted(choices, key=lambda c: hashlib.sha256(f"{seed}/{c.ident}".encode()).hexdigest()))
 
 
 def _one_of(ident: str, title: str, choices: tuple[Choice, ...], q: Question, part_label: str = "",
-            part_html: str = "") -> Item:
+            part_html: str = "", shuffle: bool | None = None) -> Item:
     """A one-answer question: multiple choice with 3+ choices; the profile requires more than
     two labels for that (rule 4d), so a two-choice question uses the true/false structure."""
     profile = MULTIPLE_CHOICE if len(choices) > 2 else TRUE_FALSE
+    shuffle = q.shuffle if shuffle is None else shuffle
     return Item(ident, title, profile, q.prompt_html, choices, correct_html=q.feedback.correct_html,
-                incorrect_html=q.feedback.incorrect_html, shuffle=q.shuffle, part_label=part_label,
+                incorrect_html=q.feedback.incorrect_html, shuffle=shuffle, part_label=part_label,
                 part_html=part_html)
 
 
@@ -130,7 +136,7 @@ def items_for(q: Question, prefix: str) -> tuple[tuple[Item, ...], str]:
         item = _one_of(ident, title, choices, q)
         note = "" if item.profile == MULTIPLE_CHOICE else (
             "single-choice question with two options exported with the CC true/false structure "
-            "(CC multiple choice needs at least three); Moodle shows it as True/False, Canvas with the option texts")
+            "(CC multiple choice needs at least three options); the LMS may show it as a true/false question")
         return (item,), note
     if q.type is QuestionType.MULTIPLE_RESPONSE:
         choices = tuple(Choice(xml_id("o", o.id), o.html, o.correct, o.feedback_html) for o in q.options)
@@ -149,7 +155,8 @@ def items_for(q: Question, prefix: str) -> tuple[tuple[Item, ...], str]:
         targets = [p.match_html for p in q.pairs] + list(q.distractors)
         items = tuple(
             _one_of(f"{ident}-{n}", f"{q.id} ({n}/{len(q.pairs)})",
-                    _choices([(t, k == index) for k, t in enumerate(targets)]), q, "Match:", pair.prompt_html)
+                    _choices([(t, k == index) for k, t in enumerate(targets)], f"{ident}-{n}"), q, "Match:",
+                    pair.prompt_html, shuffle=True)
             for n, (index, pair) in enumerate(enumerate(q.pairs), start=1))
         return items, (f"matching question exported as {len(items)} one-answer questions, one per prompt, each "
                        "offering every match (CC 1.1 has no matching type); the LMS scores each prompt "
@@ -158,8 +165,8 @@ def items_for(q: Question, prefix: str) -> tuple[tuple[Item, ...], str]:
         count = len(q.items)
         items = tuple(
             _one_of(f"{ident}-{k}", f"{q.id} ({k}/{count - 1})",
-                    _choices([(it.html, j == k - 1) for j, it in enumerate(q.items)]), q,
-                    f"Which comes in position {k} of {count}?")
+                    _choices([(it.html, j == k - 1) for j, it in enumerate(q.items)], f"{ident}-{k}"), q,
+                    f"Which comes in position {k} of {count}?", shuffle=True)
             for k in range(1, count))
         return items, (f"ordering question exported as {len(items)} one-answer questions, one per position "
                        "(the last position follows from the others; CC 1.1 has no ordering type); the LMS "
