@@ -12,7 +12,13 @@ queue sends them in batches of 50. Measured, for each of several runs:
     values, UTF-16 as the browser counts them) and the JS heap (CDP Runtime.getHeapUsage, after a
     garbage collection) compared with before the burst, then after delivery.
 
-Run: python benchmarks/statements.py   (needs node_modules and the test extra: pip install -e '.[test]')
+(c) against the reference LRS (ADL LRS, tests/reference/: own venv, PostgreSQL, strict
+    validation), the same burst of ADL_ANSWERS answers: statements per second to the last one stored;
+(d) the time from pressing Exit (after a full walk and a passed final) to the last statement
+    (`terminated`) stored in the ADL LRS.
+
+Run: python benchmarks/statements.py   (needs node_modules and the test extra: pip install -e '.[test]';
+(c) and (d) need ../shared/third_party, prepared by ./dev test; skipped with a note otherwise)
 """
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ from tests.browser import conftest as browser  # noqa: E402
 from tests.browser.cmi5_lms.site import site_for  # noqa: E402
 
 ANSWERS = 1000
+ADL_ANSWERS = 300
 RUNS = 3
 
 BURST = r"""async (count) => {
@@ -128,5 +135,95 @@ def main() -> None:
           f"+{statistics.median(r['left'] for r in results) / 1024 / 1024:.2f} MiB once delivered (after GC)")
 
 
+def adl() -> None:
+    """(c) and (d) against the ADL LRS."""
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    from reference import stack as reference
+    from tests.browser.cmi5_lms.runs import LaunchRun, pass_final, walk
+    from tests.browser.harness import Learner
+
+    reason = reference.unavailable()
+    if reason:
+        print(f"(c), (d) skipped: {reason}")
+        return
+    from scorm_builder.load import load_course
+
+    course, _ = load_course(browser.COURSES["empathy"])
+    started = time.monotonic()
+    ref = reference.Stack(Path(tempfile.mkdtemp(prefix="sb-bench-")))
+    reference.prepare()
+    try:
+        ref.start_lrs()
+        startup = time.monotonic() - started
+        lrs = ref.lrs
+        with tempfile.TemporaryDirectory() as temp:
+            temp = Path(temp)
+            for zip_path in build_course(browser.COURSES["empathy"], ["xapi"], temp / "zips"):
+                with zipfile.ZipFile(zip_path) as archive:
+                    archive.extractall(temp / "xapi")
+            import threading
+            from functools import partial
+            from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+            class Quiet(SimpleHTTPRequestHandler):
+                def log_message(self, *args):
+                    pass
+
+            httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(temp / "xapi")))
+            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+            index = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+            rates, exits = [], []
+            with sync_playwright() as playwright:
+                chromium = playwright.chromium.launch(executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS)
+                for run in range(RUNS + 1):
+                    registration = str(uuid.uuid4())
+                    actor = {"objectType": "Agent", "account": {"homePage": "https://lms.example.org/",
+                                                                "name": f"bench-{run}"}}
+                    query = urlencode({"endpoint": lrs.endpoint, "auth": lrs.auth, "actor": json.dumps(actor),
+                                       "registration": registration})
+                    context = chromium.new_context()
+                    page = context.new_page()
+                    page.goto(f"{index}?{query}")
+                    page.locator("html[data-sb-ready]").wait_for(state="attached")
+                    page.evaluate("window.ScormBuilder.player.tracker.queue.drain(10000)")
+                    page.evaluate(BURST, ADL_ANSWERS)
+                    total_ms = page.evaluate(DRAIN)
+                    answered = [s for s in lrs.statements(registration=registration)
+                                if s["verb"]["id"].endswith("/answered")]
+                    assert len(answered) == ADL_ANSWERS, f"the ADL LRS holds {len(answered)} answered statements"
+                    context.close()
+                    # (d) a learner's whole run, then Exit: until terminated is stored
+                    registration = str(uuid.uuid4())
+                    query = urlencode({"endpoint": lrs.endpoint, "auth": lrs.auth, "actor": json.dumps(actor),
+                                       "registration": registration})
+                    launched = LaunchRun(chromium, f"{index}?{query}")
+                    learner = Learner(launched, course)
+                    walk(learner, launched)
+                    pass_final(learner)
+                    launched.wait_delivered()
+                    pressed = time.monotonic()
+                    learner.press(learner.button("Exit"))
+                    while not lrs.statements(registration=registration, verb="http://adlnet.gov/expapi/verbs/terminated"):
+                        time.sleep(0.02)
+                    exit_s = time.monotonic() - pressed
+                    launched.close()
+                    if run:
+                        rates.append(ADL_ANSWERS / (total_ms / 1000))
+                        exits.append(exit_s)
+                chromium.close()
+            httpd.shutdown()
+    finally:
+        ref.stop()
+    print(f"(c) {ADL_ANSWERS} answers -> `answered` statements to the ADL LRS (PostgreSQL) on 127.0.0.1: median "
+          f"{statistics.median(rates):.0f} statements/s (runs: {', '.join(f'{r:.0f}' for r in rates)}); "
+          f"the LRS started in {startup:.1f} s")
+    print(f"(d) Exit pressed -> `terminated` stored in the ADL LRS: median {statistics.median(exits) * 1000:.0f} ms "
+          f"(runs: {', '.join(f'{e * 1000:.0f}' for e in exits)}; polled every 20 ms, so up to ~20 ms + one GET late)")
+
+
 if __name__ == "__main__":
     main()
+    adl()

@@ -10,6 +10,7 @@ pytest_plugins = [
     "lrs.plugin",  # a real LRS (Ralph) on 127.0.0.1: lrs, lrs_client, lrs_content_origin
     "records_fixtures.fixtures",  # db_url (SQLite and PostgreSQL), store, postgres_cluster
     "browser.cmi5_lms.fixtures",  # site, xapi_packages, expected, launcher: the test cmi5 LMS
+    "reference.plugin",  # the reference stack: ADL LRS, CATAPULT player and CTS (adl_lrs, catapult, cts)
 ]
 
 
