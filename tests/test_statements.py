@@ -457,3 +457,129 @@ def test_cmi5_session_rules(data):
     assert out["two"] == ["initialized", "terminated"]
     assert out["browse"] == ["initialized", "experienced:page", "answered:question", "terminated"]
     assert out["review"] == ["initialized", "terminated"]
+
+
+# ---- what the reference cmi5 LMS refuses (ADL CATAPULT's LRS proxy), played by a judging fake ----
+# (the real one: tests/browser/test_reference_cmi5.py; these pin the queue's side of each rule)
+
+JUDGE = r"""
+  // CATAPULT's rules, as its proxy applies them: nothing before the learner preferences were read
+  // (11.0.0.0-3); each statement of a request judged against the session as it was BEFORE the
+  // request, initialized first (9.3.0.0-4); nothing for an ended session (8.1.2.0-2); a refused
+  // request changes nothing.
+  const lms = { prefs: false, session: "s2", initialized: false, refused: [], stored: [], calls: 0 };
+  const judge = call => {
+    lms.calls += 1;
+    const batch = JSON.parse(call.body);
+    const refuse = id => { lms.refused.push(id); return { status: 403, json: { violatedReqId: id } }; };
+    if (!lms.prefs) return refuse("11.0.0.0-3");
+    if (batch.some(s => s.session !== lms.session)) return refuse("8.1.2.0-2");
+    if (!lms.initialized && batch.some(s => s.verb !== "initialized")) return refuse("9.3.0.0-4");
+    if (batch.some(s => s.bad)) return refuse("9.5.4.1-1");
+    batch.forEach(s => { if (s.verb === "initialized") lms.initialized = true; lms.stored.push(s.n); });
+    return { status: 200, json: batch.map(s => s.id) };
+  };
+  const st = (n, verb, session, extra) => Object.assign({ id: X.uuid(), n: n, verb: verb, session: session }, extra || {});
+  const key = "cmi5:reg act";
+"""
+
+REFUSED_KINDS = {
+    # case: (statements of an earlier session left in storage, preferences read before the AU queues, a bad one)
+    "initialized batched with the rest": (False, True, False),
+    "sent before the learner preferences were read": (False, False, False),
+    "an ended session's leftovers replayed": (True, True, False),
+    "one statement refused for good blocks the rest": (False, True, True),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_KINDS))
+def test_nothing_the_reference_lms_refuses_is_sent(case):
+    """The kind: a request the cmi5 LMS refuses (the queue used to stop for the session after it)."""
+    leftovers, prefs_first, bad = REFUSED_KINDS[case]
+    out = run_js(JUDGE + f"const LEFTOVERS = {json.dumps(leftovers)}, PREFS = {json.dumps(prefs_first)}, "
+                         f"BAD = {json.dumps(bad)};" + r"""
+      if (LEFTOVERS) {  // an earlier session (closed tab: its terminated among them) left three statements
+        lrs = () => ({ error: true });
+        const first = new X.Queue({ endpoint: "https://lms.example.org/lrs/", key: key, hold: true });
+        first.open("s1");
+        [1, 2, 3].forEach(n => first.add(st(n, n === 3 ? "terminated" : "experienced", "s1")));
+        await sleep(30);
+        first.held = true; clearTimeout(first.timer);  // that page is gone
+      }
+      const before = calls.length;
+      lrs = judge;
+      lms.prefs = PREFS;
+      const q = new X.Queue({ endpoint: "https://lms.example.org/lrs/", key: key, hold: true });
+      out.loaded = q.size();
+      q.add(st(10, "initialized", "s2"), true);
+      for (let n = 11; n < 16; n++) q.add(st(n, "experienced", "s2", BAD && n === 12 ? { bad: true } : {}));
+      await sleep(60);
+      out.held = lms.calls;  // nothing goes before the queue is opened
+      lms.prefs = true;  // the AU has read cmi5LearnerPreferences
+      q.open("s2");
+      await until(() => q.size() === 0);
+      out.refused = lms.refused; out.stored = lms.stored; out.dropped = q.dropped();
+      out.first = JSON.parse(calls[before].body).map(s => s.n);
+    """)
+    assert out["held"] == 0
+    assert out["first"] == [10], "initialized alone, first"
+    assert set(out["refused"]) == ({"9.5.4.1-1"} if bad else set()), out
+    assert out["stored"] == [10, 11] + ([] if bad else [12]) + [13, 14, 15], "in order; a refused one blocks nothing"
+    assert (out["loaded"], out["dropped"]) == ((3, 3) if leftovers else (0, 0)), "an ended session's statements: dropped, counted"
+
+
+def test_a_session_the_lms_ended_drops_its_statements():
+    out = run_js(r"""
+      lrs = () => ({ status: 403, json: { statusCode: 403, message: "8.1.2.0-2 - ... (Session abandoned)" } });
+      const states = [];
+      const q = new X.Queue({ endpoint: "https://lms.example.org/lrs/", key: "ended", onStatus: s => states.push(s) });
+      for (let i = 0; i < 4; i++) q.add(statement(i));
+      await until(() => q.size() === 0);
+      await sleep(50);
+      out.calls = calls.length; out.dropped = q.dropped(); out.states = states;
+      out.counter = context.localStorage.getItem("sb-xapi:ended:dropped");
+    """)
+    assert out == {"calls": 1, "dropped": 4, "states": ["refused"], "counter": "4"}
+
+
+# ---- the State API client against the ADL LRS's rules (404 = nothing saved, ETag concurrency) ----
+
+def test_state_reads_404_as_nothing_saved_and_writes_with_etags():
+    out = run_js(r"""
+      const docs = {};  // what the LRS holds: stateId -> {text, etag}
+      const sha1 = t => require_sha1(t);
+      lrs = call => {
+        const url = new URL(call.url);
+        const id = url.searchParams.get("stateId");
+        if (call.method === "GET" && !id) return Object.keys(docs).length ? { status: 200, json: Object.keys(docs) } : { status: 404, headers: { "X-Experience-API-Version": "1.0.3" } };
+        if (call.method === "GET") return docs[id] ? { status: 200, json: JSON.parse(docs[id].text), headers: { ETag: '"' + docs[id].etag + '"' } } : { status: 404 };
+        const h = call.headers, have = docs[id];
+        if (have && !h["If-Match"] && !h["If-None-Match"]) return { status: 409 };
+        if (h["If-None-Match"] === "*" && have) return { status: 412 };
+        if (h["If-Match"] && (!have || h["If-Match"] !== '"' + have.etag + '"')) return { status: 412 };
+        docs[id] = { text: call.body, etag: sha1(call.body) };
+        return { status: 204 };
+      };
+      const o = { endpoint: "https://lrs.example.org/xapi/", auth: "Basic x", activityId: "https://c.example.org/c",
+                  agent: '{"mbox":"mailto:a@example.org"}', registration: null, key: "st" };
+      const state = new X.State(o);
+      out.read = await state.read();
+      out.api = state.api;
+      state.write({ location: "p1", suspendData: "a" }, true);
+      await until(() => Object.keys(docs).length === 1);
+      const puts = () => calls.filter(c => c.method === "PUT").length;
+      state.write({ location: "p2", suspendData: "b" });  // a second later, as the player does
+      await until(() => puts() === 2 && !state.sending);
+      // another device writes meanwhile: our ETag is stale, the PUT gets 412, re-reads, retries once
+      docs["scorm-builder.suspend"] = { text: '{"location":"other"}', etag: sha1('{"location":"other"}') };
+      state.write({ location: "p3", suspendData: "c" });
+      await until(() => puts() === 4 && !state.sending);
+      out.conditions = calls.filter(c => c.method === "PUT").map(c => c.headers["If-Match"] ? "match" : c.headers["If-None-Match"]);
+      out.statuses = calls.map(c => c.method).join(" ");
+      out.final = JSON.parse(docs["scorm-builder.suspend"].text).location;
+      out.fresh = await new X.State(Object.assign({}, o, { key: "other-device" })).read();
+    """.replace("require_sha1(t)", 'require("crypto").createHash("sha1").update(t, "utf8").digest("hex")'))
+    assert out["read"] is None and out["api"] is True, "404 on the list: nothing saved, and the State API is used"
+    assert out["conditions"] == ["*", "match", "match", "match"], "If-None-Match: * first, then If-Match; 412 -> one retry"
+    assert out["final"] == "p3"
+    assert out["fresh"]["location"] == "p3", "another device resumes from the LRS"

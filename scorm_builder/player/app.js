@@ -108,6 +108,7 @@
     return tracker.start().catch(function () { return { ok: false }; }).then(function (info) {
       if (!info.ok) {
         // the LMS refused to start a session: run the course without saving rather than not at all
+        SB.notice("not-recorded", t("notRecorded"));
         return self.start(T.adapters.preview.create(self.data, null));
       }
       self.info = info;
@@ -217,6 +218,8 @@
   /** The discreet delivery note (xAPI): nothing while all is well. */
   P.showSync = function (state) {
     this.syncState = state;
+    // refused for good: a plain alert, not only the footer line (shown again on results and at exit)
+    if (state === "refused") SB.notice("not-recorded", t("notRecorded"));
     if (!this.syncNote) return;
     var key = state === "offline" ? "syncOffline" : state === "refused" ? "syncRefused" : "";
     this.syncNote.textContent = key ? t(key) : "";
@@ -670,6 +673,7 @@
     if (status.completion === "completed") box.appendChild(h("p", { text: t("courseComplete") }));
     else if (f.outcome === 1 && !this.pagesDone()) box.appendChild(h("p", { text: t("viewAllPages") }));
     this.screen.appendChild(box);
+    this.alertUnrecorded();
     if (f.outcome === 0) {
       this.screen.appendChild(h("div", { class: "sb-actions" }, [
         h("button", { type: "button", class: "sb-button sb-primary sb-retry", text: t("tryAgain"),
@@ -706,6 +710,11 @@
     this.tracker.finish(snapshot, reason || "exit");
   };
 
+  /** The "not recorded" alert again (announced anew) when it stands: results screen, exit. */
+  P.alertUnrecorded = function () {
+    if (this.syncState === "refused") SB.notice("not-recorded", t("notRecorded"));
+  };
+
   P.exit = function () {
     if (this.ended) return;
     this.finish("exit");
@@ -715,6 +724,7 @@
     this.screen.appendChild(this.title(t("exitTitle")));
     var said = this.tracker.saves ? "exitSaved" : this.tracker.missing ? "exitNotSaved" : "exitPreview";
     this.screen.appendChild(h("p", { text: t(said) }));
+    this.alertUnrecorded();
     this.pager.hidden = true;
     this.toc.hidden = true;
     this.tocToggle.hidden = true;

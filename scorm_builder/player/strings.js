@@ -81,6 +81,7 @@
       notSaved: "Your progress is not being saved: the course could not connect to your learning platform. Close the course and open it again, or tell your training contact.",
       syncOffline: "Your progress is kept on this device and will be sent when the connection is back.",
       syncRefused: "Some of your progress could not be recorded. It is kept on this device; please tell your training contact.",
+      notRecorded: "Your progress could not be recorded: your learning platform refused it. What you did here may not count. Please tell your training contact.",
       exitTitle: "Session ended",
       exitSaved: "Your progress has been saved. You can close this window.",
       exitNotSaved: "The course could not connect to your learning platform, so your progress was not saved. You can close this window.",

@@ -1,15 +1,16 @@
 /* cmi5 adapter: the tracker interface (see tracking.js) as a cmi5 Assignable Unit (Quartz §7-10):
  * the fetch URL once (the token kept in sessionStorage for this launch: a reload must not fetch
  * again), LMS.LaunchData, cmi5LearnerPreferences, the suspend state, then initialized ...
- * terminated; returnURL at Exit. A launch whose session has ended (reloaded after terminated)
- * records nothing more: the queue delivers what it holds and the player runs as a preview.
+ * terminated; returnURL at Exit. The queue is held until the learner preferences are read, then
+ * opened for this launch's session. A launch whose session has ended (reloaded after terminated)
+ * records nothing more: the queue delivers what this session still holds; the player runs as a preview.
  */
 (function (SB) {
   "use strict";
 
   var X = SB.xapi;
   var MODES = { Normal: "normal", Browse: "browse", Review: "review" };
-  var RETURN_WAIT = 5000; // ms to wait for delivery before going to returnURL
+  var RETURN_WAIT = 10000; // ms to wait for delivery before going to returnURL
 
   function launch() {
     var q = new URLSearchParams(window.location.search);
@@ -74,17 +75,26 @@
     var agent = l.actor;
     return this.token().then(function (token) {
       self.auth = "Basic " + token;
-      self.queue = new X.Queue({ endpoint: l.endpoint, auth: self.auth, key: key,
+      // small batches: CATAPULT gives the LRS 10 s per request, then 504
+      self.queue = new X.Queue({ endpoint: l.endpoint, auth: self.auth, key: key, hold: true, batch: 10,
         onStatus: function (state) { if (self.onStatus) self.onStatus(state); } });
-      if (self.session.terminated) throw new Error("this launch's session has ended; open the course again from the LMS");
+      if (self.session.terminated) {
+        if (self.session.id) self.queue.open(self.session.id); // this session's own leftovers, if any
+        throw new Error("this launch's session has ended; open the course again from the LMS");
+      }
       return self.get("activities/state", { stateId: "LMS.LaunchData", activityId: l.activityId, agent: agent,
         registration: l.registration });
     }).then(function (launchData) {
-      if (!launchData || !launchData.contextTemplate || !MODES[launchData.launchMode]) throw new Error("LMS.LaunchData is missing or incomplete");
+      var template = launchData && launchData.contextTemplate;
+      var id = template && template.extensions && template.extensions[X.CMI5.sessionId];
+      if (!template || typeof id !== "string" || !id || !MODES[launchData.launchMode]) throw new Error("LMS.LaunchData is missing or incomplete");
       self.launchData = launchData;
       self.mode = MODES[launchData.launchMode];
+      self.remember({ id: id });
       return self.get("agents/profile", { profileId: "cmi5LearnerPreferences", agent: agent }).catch(function () { return null; });
     }).then(function () {
+      // preferences read (cmi5 11.0.0.0-3): sending may start
+      self.queue.open(self.session.id);
       self.state = new X.State({ endpoint: l.endpoint, auth: self.auth, activityId: l.activityId, agent: agent,
         registration: l.registration, key: key, readOnly: self.mode === "review" });
       return self.state.read();

@@ -2,6 +2,7 @@
  * with the same ids, flushed with keepalive when the page goes; the only `fetch` of the player, for
  * the LRS endpoint and the cmi5 fetch URL given at launch or build. What each LRS answer does: the
  * player README, "xAPI and cmi5".
+ * Sessions, `hold`, `alone`, dropped statements: the README too.
  */
 (function (SB) {
   "use strict";
@@ -27,15 +28,16 @@
     return url.href;
   };
 
-  /** A request to the LRS (or the cmi5 fetch URL): Promise of {status, ok, type, headers, json()},
+  /** A request to the LRS (or the cmi5 fetch URL): Promise of {status, ok, type, headers, text, json()},
    * rejected on network errors. o: {auth, body (text), type, keepalive, timeout, version (false: no
-   * xAPI header)} */
+   * xAPI header), headers (more request headers)} */
   X.request = function (method, url, o) {
     o = o || {};
     var headers = {};
     if (o.version !== false) headers["X-Experience-API-Version"] = X.VERSION;
     if (o.auth) headers.Authorization = o.auth;
     if (o.body !== undefined) headers["Content-Type"] = o.type || "application/json";
+    Object.keys(o.headers || {}).forEach(function (name) { headers[name] = o.headers[name]; });
     var init = { method: method, headers: headers, body: o.body, credentials: "omit", cache: "no-store",
       redirect: "manual", referrerPolicy: "no-referrer", keepalive: !!o.keepalive };
     var timer = null;
@@ -50,7 +52,7 @@
       return response.text().then(function (text) {
         clearTimeout(timer);
         return { status: response.status, ok: response.ok, type: response.type, headers: response.headers,
-          json: function () { return JSON.parse(text); } };
+          text: text, json: function () { return JSON.parse(text); } };
       });
     }, function (error) {
       clearTimeout(timer);
@@ -68,6 +70,11 @@
   };
   X.room = function () {
     return S.keepalive - inFlight;
+  };
+
+  /** Compact JSON, as JSON.stringify spells it (CATAPULT re-serializes under our Content-Length). */
+  X.json = function (value) {
+    return JSON.stringify(value);
   };
 
   /** Bytes of `text` in UTF-8. */
@@ -89,7 +96,8 @@
     }
   };
 
-  /** o: {endpoint, auth, key, onStatus} */
+  /** o: {endpoint, auth, key, onStatus, hold (true: send nothing before `open`), batch (statements
+   * per request, default S.batch)} */
   function Queue(o) {
     var self = this;
     this.endpoint = o.endpoint;
@@ -99,12 +107,14 @@
     this.store = X.storage();
     this.items = []; // {n, body, size}, oldest first
     this.flying = {}; // n -> true while a request carries it
-    this.meta = { first: 0, next: 0 };
+    this.meta = { first: 0, next: 0, session: null, gate: null };
+    this.held = !!o.hold;
     this.busy = false; // the send loop has a request out
     this.timer = null;
     this.waitUntil = 0;
     this.attempt = 0;
-    this.cap = S.batch;
+    this.most = o.batch || S.batch;
+    this.cap = this.most;
     this.plain = false;
     this.stopped = false;
     this.state = "ok";
@@ -112,13 +122,14 @@
     this.waiters = [];
     if (!this.store) this.warn("localStorage is not available: statements are kept in memory only");
     this.load();
+    this.inherited = this.meta.next; // statements numbered below this one were left by an earlier page
     window.addEventListener("online", function () { self.retryNow(); });
     window.addEventListener("pagehide", function () { self.flush(true); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") self.flush(true);
       else self.retryNow();
     });
-    if (this.items.length) this.schedule(0);
+    if (this.items.length && !this.held) this.schedule(0);
   }
   X.Queue = Queue;
   var Q = Queue.prototype;
@@ -148,21 +159,67 @@
     var meta = null;
     try { meta = JSON.parse(this.store.getItem(this.key)); } catch (e) { meta = null; }
     if (!meta || typeof meta.next !== "number") return;
-    this.meta = { first: meta.first, next: meta.next };
+    this.meta = { first: meta.first, next: meta.next, session: meta.session === undefined ? null : meta.session,
+      gate: typeof meta.gate === "number" ? meta.gate : null };
     for (var n = meta.first; n < meta.next; n++) {
       var body = this.store.getItem(this.key + ":" + n);
       if (body) this.items.push({ n: n, body: body, size: bytes(body) });
     }
   };
 
-  /** Queue one statement (stored at once), to be sent with the next batch. */
-  Q.add = function (statement) {
-    var body = JSON.stringify(statement);
+  /** Statements of ended sessions dropped on this device (for support). */
+  Q.dropped = function () {
+    var count = this.store ? Number(this.store.getItem(this.key + ":dropped")) : this.droppedHere;
+    return count || 0;
+  };
+
+  /** Drop the queued statements numbered below `below` (all by default), counted: their session ended. */
+  Q.dropAll = function (why, below) {
+    var self = this;
+    var limit = below === undefined ? Infinity : below;
+    var gone = this.items.filter(function (item) { return item.n < limit; });
+    var count = gone.length;
+    if (!count) return;
+    gone.forEach(function (item) {
+      if (self.store) self.store.removeItem(self.key + ":" + item.n);
+      delete self.flying[item.n];
+    });
+    this.items = this.items.filter(function (item) { return item.n >= limit; });
+    if (this.meta.gate !== null && this.meta.gate < limit) this.meta.gate = null;
+    this.droppedHere = (this.droppedHere || 0) + count;
+    this.put(this.key + ":dropped", String(this.dropped() + count));
+    this.saveMeta();
+    this.warn(count + " statements of " + why + " were dropped, never sent (" + this.dropped() +
+      " in all on this device, localStorage '" + this.key + ":dropped')");
+  };
+
+  /** Start sending for `session`; what an earlier page left for another (ended) session is dropped. */
+  Q.open = function (session) {
+    if (this.meta.session !== session) this.dropAll("an earlier session", this.inherited);
+    this.meta.session = session;
+    this.saveMeta();
+    this.held = false;
+    if (this.items.length) this.schedule(0);
+  };
+
+  /** Queue one statement (stored at once). `alone`: sent by itself, and nothing after it before it is accepted. */
+  Q.add = function (statement, alone) {
+    var body = X.json(statement);
     var item = { n: this.meta.next++, body: body, size: bytes(body) };
     this.items.push(item);
+    if (alone) this.meta.gate = item.n;
     this.saveMeta(); // the range first: a crash between the two writes loses nothing that was stored
     this.put(this.key + ":" + item.n, body);
     this.schedule(S.delay);
+  };
+
+  /** The statement everything waits for, while it is queued (else null). */
+  Q.gate = function () {
+    var gate = this.meta.gate;
+    if (gate === null) return null;
+    for (var i = 0; i < this.items.length; i++) if (this.items[i].n === gate) return this.items[i];
+    this.meta.gate = null;
+    return null;
   };
 
   Q.size = function () {
@@ -170,7 +227,7 @@
   };
 
   Q.schedule = function (ms) {
-    if (this.stopped || this.busy || this.timer) return;
+    if (this.stopped || this.held || this.busy || this.timer) return;
     var self = this;
     var wait = Math.max(ms, this.waitUntil - Date.now(), 0);
     this.timer = setTimeout(function () {
@@ -181,6 +238,8 @@
 
   /** The oldest statements not in flight: at most `count` and `max` bytes (at least one unless `strict`). */
   Q.take = function (count, max, strict) {
+    var gate = this.gate();
+    if (gate) return this.flying[gate.n] ? [] : [gate];
     var out = [];
     var size = 2;
     for (var i = 0; i < this.items.length && out.length < count; i++) {
@@ -194,7 +253,7 @@
   };
 
   Q.send = function () {
-    if (this.stopped || this.busy) return;
+    if (this.stopped || this.held || this.busy) return;
     var batch = this.take(this.cap, S.batchBytes, false);
     if (batch.length) this.post(batch, false);
     else this.settle();
@@ -243,14 +302,21 @@
       if (this.state === "offline") this.report("ok");
       this.schedule(0);
     } else if (!response || status === 429 || status >= 500) {
+      // a gateway timeout: smaller batches
+      if (status === 504 && batch.length > 1) this.cap = Math.ceil(batch.length / 2);
       this.backoff(response);
-    } else if (status === 400 || status === 409 || status === 413 || status === 422) {
+    } else if (status === 403 && ended(response)) {
+      this.dropAll("a session the LMS has ended (" + ended(response) + ")");
+      this.report("refused");
+      this.settle();
+    } else if (status === 400 || status === 403 || status === 404 || status === 409 || status === 413 || status === 422) {
+      // refused for good: halved until alone, set aside; the rest go on
       if (batch.length > 1) {
         this.cap = Math.ceil(batch.length / 2);
       } else {
         this.remove(batch, true);
-        this.cap = S.batch;
-        if (window.console) console.error("xAPI: the LRS refused a statement (HTTP " + status + "); it is kept aside on this device: " + batch[0].body);
+        this.cap = this.most;
+        if (window.console) console.error("xAPI: the LRS refused a statement (HTTP " + status + reason(response) + "); it is kept aside on this device: " + batch[0].body);
         this.report("refused");
       }
       this.schedule(0);
@@ -258,6 +324,27 @@
       this.stop("HTTP " + status);
     }
   };
+
+  /** The cmi5 requirement id a 403 names (`violatedReqId`, or the message's start), or "". */
+  function violated(response) {
+    var answer = null;
+    try { answer = response.json(); } catch (e) { answer = null; }
+    if (!answer || typeof answer !== "object") return "";
+    var id = typeof answer.violatedReqId === "string" ? answer.violatedReqId : "";
+    var found = !id && typeof answer.message === "string" && /^(\d+(\.\d+)+-\d+)\b/.exec(answer.message);
+    return id || (found ? found[1] : "");
+  }
+
+  /** The requirement id of a 403 saying the session is over, or "". */
+  function ended(response) {
+    var id = violated(response);
+    return id === "8.1.2.0-2" || id === "9.3.0.0-5" || id === "9.3.6.0-2" ? id : "";
+  }
+
+  function reason(response) {
+    var id = response && response.status === 403 ? violated(response) : "";
+    return id ? ", violatedReqId " + id : "";
+  }
 
   Q.remove = function (batch, aside) {
     var gone = {};
@@ -302,7 +389,7 @@
   /** Resolve the drain waiters when nothing is left (or nothing more will be sent). */
   Q.settle = function () {
     if (this.items.length && !this.stopped) return;
-    this.cap = S.batch;
+    this.cap = this.most;
     var waiters = this.waiters;
     var empty = !this.items.length;
     this.waiters = [];
@@ -312,7 +399,7 @@
   /** Send what is due now. `keepalive` (the page is hidden or leaving): everything not in flight,
    * as far as the keepalive budget goes, whatever the backoff says: it may be the last chance. */
   Q.flush = function (keepalive) {
-    if (this.stopped || !this.items.length) return;
+    if (this.stopped || this.held || !this.items.length) return;
     if (!keepalive) {
       if (this.timer && this.waitUntil <= Date.now()) {
         clearTimeout(this.timer);
@@ -328,7 +415,7 @@
   /** Promise of true once every statement is delivered, false after `timeout` ms or when stopped. */
   Q.drain = function (timeout) {
     var self = this;
-    if (!this.items.length || this.stopped) return Promise.resolve(!this.items.length);
+    if (!this.items.length || this.stopped || this.held) return Promise.resolve(!this.items.length);
     return new Promise(function (resolve) {
       var done = false;
       function finish(value) {

@@ -47,13 +47,13 @@
     return X.duration(Date.now() - this.startedAt);
   };
 
-  R.send = function (statement) {
-    if (statement && !this.ended) this.queue.add(statement);
+  R.send = function (statement, alone) {
+    if (statement && !this.ended) this.queue.add(statement, alone);
   };
 
-  /** The course-level statement `verb` (cmi5: about the AU, cmi5 defined). */
-  R.course = function (verb, result, moveOn) {
-    this.send(this.b.statement(verb, this.b.x.course, result, this.cmi5 ? (moveOn ? "moveon" : "cmi5") : "allowed"));
+  /** The course-level statement `verb` (cmi5: about the AU, cmi5 defined). `alone`: see Queue.add. */
+  R.course = function (verb, result, moveOn, alone) {
+    this.send(this.b.statement(verb, this.b.x.course, result, this.cmi5 ? (moveOn ? "moveon" : "cmi5") : "allowed"), alone);
   };
 
   /** Whether statements other than initialized/terminated may be sent (cmi5 Review: none). */
@@ -69,7 +69,8 @@
   R.begin = function (info) {
     if (this.begun) return;
     this.begun = true;
-    this.course("initialized", null, false);
+    // cmi5: alone and first (each statement is judged against the session before the request)
+    this.course("initialized", null, false, this.cmi5);
     if (!this.cmi5 && info && info.resumed) this.course("resumed", null, false);
   };
 
