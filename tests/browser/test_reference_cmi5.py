@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reference.lms import (Watch, au_satisfied, cts_import, cts_launch, cts_result, cts_test, cts_violations,
+from reference.lms import (Watch, au_satisfied, cts_import, cts_launch, cts_logs, cts_result, cts_test, cts_violations,
                            import_course, launch, register, session, verb, wait_for)
 from scorm_builder.build import build_course
 
@@ -94,6 +94,8 @@ def test_passing_run_is_cts_conformant(cts, adl_lrs, cmi5_zip, browser, empathy,
 
     result = wait_for(lambda: (lambda r: r if r["result"] != "pending" else None)(cts_result(cts, test)), 30,
                       "the CTS verdict")
+    violations = cts_violations(cts, test)
+    assert violations == [], (violations, watch.refused, cts_logs(cts, test))
     assert result["result"] == "conformant", result
     assert [au["result"] for au in result["aus"]] == ["conformant"]
     assert cts_violations(cts, test) == []

@@ -147,3 +147,13 @@ def cts_violations(cts: Cts, test: CtsTest) -> list[str]:
         assert status == 200, (status, found)
         out += found.get("metadata", {}).get("violatedReqIds", [])
     return out
+
+
+def cts_logs(cts: Cts, test: CtsTest) -> list:
+    """The CTS's log lines of the test's sessions that report a problem (for failure messages)."""
+    out = []
+    for sid in test.sessions:
+        status, _, found = cts.api("GET", f"sessions/{sid}/logs")
+        if status == 200 and isinstance(found, list):
+            out += [entry for entry in found if "violat" in str(entry).lower() or "error" in str(entry).lower()][:10]
+    return out
