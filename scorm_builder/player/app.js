@@ -218,7 +218,6 @@
   /** The discreet delivery note (xAPI): nothing while all is well. */
   P.showSync = function (state) {
     this.syncState = state;
-    // refused for good: a plain alert, not only the footer line (shown again on results and at exit)
     if (state === "refused") SB.notice("not-recorded", t("notRecorded"));
     if (!this.syncNote) return;
     var key = state === "offline" ? "syncOffline" : state === "refused" ? "syncRefused" : "";
@@ -710,7 +709,7 @@
     this.tracker.finish(snapshot, reason || "exit");
   };
 
-  /** The "not recorded" alert again (announced anew) when it stands: results screen, exit. */
+  /** The "not recorded" alert again (results, exit). */
   P.alertUnrecorded = function () {
     if (this.syncState === "refused") SB.notice("not-recorded", t("notRecorded"));
   };

@@ -122,7 +122,7 @@
     this.waiters = [];
     if (!this.store) this.warn("localStorage is not available: statements are kept in memory only");
     this.load();
-    this.inherited = this.meta.next; // statements numbered below this one were left by an earlier page
+    this.inherited = this.meta.next; // below: left by an earlier page
     window.addEventListener("online", function () { self.retryNow(); });
     window.addEventListener("pagehide", function () { self.flush(true); });
     document.addEventListener("visibilitychange", function () {
@@ -189,8 +189,7 @@
     this.droppedHere = (this.droppedHere || 0) + count;
     this.put(this.key + ":dropped", String(this.dropped() + count));
     this.saveMeta();
-    this.warn(count + " statements of " + why + " were dropped, never sent (" + this.dropped() +
-      " in all on this device, localStorage '" + this.key + ":dropped')");
+    this.warn(count + " statements of " + why + " dropped (" + this.key + ":dropped)");
   };
 
   /** Start sending for `session`; what an earlier page left for another (ended) session is dropped. */
