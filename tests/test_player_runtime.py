@@ -270,6 +270,7 @@ KEEP_STATUS = [
     ("lessonStatus", "passed", "incomplete", "passed"),
     ("lessonStatus", "completed", "incomplete", "completed"),
     ("lessonStatus", "failed", "incomplete", "failed"),
+    ("lessonStatus", "completed", "failed", "completed"),  # a pass reported as completed (report_as)
     ("lessonStatus", "failed", "passed", "passed"),
     ("lessonStatus", "not attempted", "incomplete", "incomplete"),
     ("completion", "completed", "incomplete", "completed"),

@@ -123,11 +123,18 @@
   };
 
   T.keep = {
-    /** SCORM 1.2 lesson_status: passed stays passed; completed or failed never become incomplete. */
+    /** SCORM 1.2 lesson_status: passed stays passed; completed never becomes failed; completed or
+     * failed never become incomplete. */
     lessonStatus: function (before, now) {
       if (before === "passed") return "passed";
+      if (now === "failed" && before === "completed") return before;
       if (now === "incomplete" && (before === "completed" || before === "failed")) return before;
       return now;
+    },
+    /** The snapshot to report once the learner has `passed` (in this session or as the LMS holds):
+     * passed and complete, whatever a later attempt says. */
+    passed: function (snapshot, passed) {
+      return passed ? Object.assign({}, snapshot, { success: "passed", completion: "completed", progress: 1 }) : snapshot;
     },
     /** completion_status: completed stays completed. */
     completion: function (before, now) {

@@ -107,6 +107,7 @@ def small():
 # copies of a course with a few texts changed: name -> (course, [(file, old text, new text), ...])
 VARIANTS = {
     "small-last": ("small", [("course.yaml", "\ncompletion:\n", "\ncompletion:\n  score: last\n")]),
+    "small-completed": ("small", [("course.yaml", "\ncompletion:\n", "\ncompletion:\n  report_as: completed-failed\n")]),
     # author texts that already carry every label and verdict the player adds
     "small-labelled": ("small", [
         ("lessons/01-listening.md", "title: What listening is", "title: 'Lesson 1: What listening is'"),

@@ -41,6 +41,11 @@
     this.status = "";
     this.score = null; // what the LMS holds (0-100), kept up to date as we write
     this.rule = data.completion.score;
+    // what a pass is reported as ("passed", or "completed" with report_as completed-*), and whether a
+    // final assessment judges the course (else "completed" only means every page was seen)
+    this.passWord = SB.report.lessonStatus(data.completion.reportAs, "passed");
+    this.judged = data.completion.rule !== "all-pages";
+    this.passed = false;
     this.review = false;
     this.ended = false;
   }
@@ -53,6 +58,7 @@
     this.review = mode === "review";
     // what the LMS holds already (an earlier package version, or suspend data it cleared): never lose it
     this.status = s.get("cmi.core.lesson_status");
+    this.passed = this.status === "passed" || (this.status === this.passWord && this.judged);
     this.score = s.heldScore("cmi.core.score.", false);
     s.readObjectives(function (prefix) {
       return { status: s.get(prefix + "status"), score: s.heldScore(prefix + "score.", false) };
@@ -74,8 +80,10 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.core.lesson_location", T.clip(snapshot.location, 255));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    this.status = T.keep.lessonStatus(this.status, SB.report.lessonStatus(this.reportAs, lessonStatus(snapshot)));
-    this.score = T.keep.score(this.score, snapshot.score, this.rule, this.status === "passed");
+    this.passed = this.passed || snapshot.success === "passed";
+    var now = SB.report.lessonStatus(this.reportAs, lessonStatus(T.keep.passed(snapshot, this.passed)));
+    this.status = this.passed ? now : T.keep.lessonStatus(this.status, now);
+    this.score = T.keep.score(this.score, snapshot.score, this.rule, this.passed);
     if (this.score !== null) s.setScore("cmi.core.score.", this.score, false);
     s.set("cmi.core.lesson_status", this.status);
     this.saveObjectives(snapshot.objectives || []);

@@ -49,6 +49,10 @@
     this.score = null; // what the LMS holds (0-100), kept up to date as we write
     this.progress = null; // the LMS's progress_measure (0-1), likewise
     this.rule = data.completion.score;
+    // with report_as completed-*, a pass is reported as completed with success unknown
+    this.passCompletes = SB.report.pair(data.completion.reportAs, { success: "passed" }).success !== "passed" &&
+      data.completion.rule !== "all-pages";
+    this.passed = false;
     this.review = false;
     this.ended = false;
   }
@@ -62,6 +66,8 @@
     // what the LMS holds already (an earlier package version, or suspend data it cleared): never lose it
     this.completion = s.get("cmi.completion_status");
     this.success = s.get("cmi.success_status");
+    this.passed = this.success === "passed" ||
+      (this.passCompletes && this.completion === "completed" && this.success !== "failed");
     this.score = s.heldScore("cmi.score.", true);
     this.progress = T.number(s.get("cmi.progress_measure"));
     s.readObjectives(function (prefix) {
@@ -86,9 +92,10 @@
     if (this.review || s.status !== "running") return;
     s.set("cmi.location", T.clip(snapshot.location, 1000));
     s.set("cmi.suspend_data", snapshot.suspendData);
-    var reported = SB.report.pair(this.reportAs, snapshot);
-    this.success = T.keep.success(this.success, reported.success);
-    this.score = T.keep.score(this.score, snapshot.score, this.rule, this.success === "passed");
+    this.passed = this.passed || snapshot.success === "passed";
+    var reported = SB.report.pair(this.reportAs, T.keep.passed(snapshot, this.passed));
+    this.success = this.passed ? reported.success : T.keep.success(this.success, reported.success);
+    this.score = T.keep.score(this.score, snapshot.score, this.rule, this.passed);
     if (this.score !== null) s.setScore("cmi.score.", this.score, true);
     this.completion = T.keep.completion(this.completion, reported.completion);
     var progress = this.completion === "completed" ? 1 : reported.progress;
