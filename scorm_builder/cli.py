@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                     "(.imscc) against the official schemas and the rules the "
                     "schemas cannot express. Safe on untrusted input: nothing is fetched or extracted "
                     "outside a temporary folder. Exit 0 valid, 1 invalid, 2 unreadable or unsafe.")
-    validate.add_argument("package", type=Path, help="the .zip package")
+    validate.add_argument("package", type=Path, help="the package: .zip, or .imscc for a Common Cartridge")
     validate.add_argument("--json", action="store_true", help="print the report as JSON")
     validate.set_defaults(run=_validate)
 
