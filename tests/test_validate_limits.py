@@ -163,7 +163,7 @@ def test_a_cartridges_qti_files_share_one_budget(tmp_path):
         zf.extractall(folder)
     qti_files = sorted(folder.glob("assessments/*/assessment.xml"))
     assert len(qti_files) >= 2
-    padding = '<x:pad xmlns:x="urn:example:pad">' + "<x:e/>" * 26_000 + "</x:pad>"
+    padding = '<x:pad xmlns:x="urn:example:pad">' + "<x:e/>" * 50_000 + "</x:pad>"
     text = qti_files[0].read_text()
     start = text.index(">", text.index("<questestinterop")) + 1
     qti_files[0].write_text(text[:start] + padding + text[start:])
@@ -172,5 +172,16 @@ def test_a_cartridges_qti_files_share_one_budget(tmp_path):
     start = text.index(">", text.index("<questestinterop")) + 1
     qti_files[1].write_text(text[:start] + padding + text[start:])
     report = validate_directory(folder)
-    assert "the cartridge's QTI files together has more than 50,000 XML elements" in report.format_text()
+    assert "the cartridge's QTI files together has more than 100,000 XML elements" in report.format_text()
     assert report.exit_code == 1
+
+
+def test_a_shared_budget_counts_namespace_declarations_per_document():
+    from scorm_builder.validate.limits import XmlBudget
+    from scorm_builder.validate.xmlsafe import parse_untrusted
+
+    doc = ("<r " + " ".join(f'xmlns:p{i}="urn:p{i}"' for i in range(200)) + ">" + "<e/>" * 40_000 + "</r>").encode()
+    budget = XmlBudget(files=2)
+    first, second, third = (parse_untrusted(doc, f"q{i}.xml", budget=budget) for i in range(3))
+    assert first.tree is not None and second.tree is not None  # 200 declarations each: fine
+    assert third.unsafe and "more than 100,000 XML elements" in third.problems[0].message  # 120,003 in all

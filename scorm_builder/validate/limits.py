@@ -89,6 +89,7 @@ class XmlBudget:
 
     limits: Limits = DEFAULT
     what: str = "the document"  # what is counted, for the message
+    files: int = 1  # how many documents the element and attribute limits cover (a shared budget)
     elements: int = 0
     attributes: int = 0
     declarations: int = 0
@@ -97,14 +98,18 @@ class XmlBudget:
         self.elements += 1
         self.attributes += attributes
         limits = self.limits
-        if self.elements > limits.max_elements:
-            return f"more than {limits.max_elements:,} XML elements"
+        if self.elements > limits.max_elements * self.files:
+            return f"more than {limits.max_elements * self.files:,} XML elements"
         if attributes > limits.max_attributes_per_element:
             return (f"an element with {attributes:,} attributes (the limit is "
                     f"{limits.max_attributes_per_element} per element)")
-        if self.attributes > limits.max_attributes:
-            return f"more than {limits.max_attributes:,} XML attributes"
+        if self.attributes > limits.max_attributes * self.files:
+            return f"more than {limits.max_attributes * self.files:,} XML attributes"
         return None
+
+    def next_document(self) -> None:
+        """Namespace declarations are counted per document, elements and attributes across all."""
+        self.declarations = 0
 
     def declaration(self) -> str | None:
         self.declarations += 1

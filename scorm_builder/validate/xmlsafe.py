@@ -62,6 +62,7 @@ def parse_untrusted(data: bytes, file: str, limits: Limits = DEFAULT, budget: Xm
     parser = etree.XMLPullParser(events=("start", "start-ns"), **SAFE_OPTIONS)
     parser.resolvers.add(_RefuseAll())
     budget = budget or XmlBudget(limits)
+    budget.next_document()
     try:
         for offset in range(0, len(data), CHUNK):
             parser.feed(data[offset:offset + CHUNK])
