@@ -258,6 +258,13 @@ BREAKAGES = [
      lambda f: _replace(_first_qti(f), "<fieldentry>2</fieldentry>", "<fieldentry>7</fieldentry>"), "RULE 1i"),
     ("the QTI file breaks its schema",
      lambda f: _replace(_first_qti(f), "<presentation>", "<presentation><bogus/>"), "schema:"),
+    ("a QTI file declares entities (XXE)",
+     lambda f: _replace(_first_qti(f), '<?xml version="1.0" encoding="UTF-8"?>',
+                        '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE q [<!ENTITY x SYSTEM "file:///etc/passwd">]>'),
+     "DOCTYPE"),
+    ("a listed QTI file is not QTI",
+     lambda f: _first_qti(f).write_text('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"/>'),
+     "not a QTI 1.2 file"),
     ("a file is in no resource",
      lambda f: (f / "stray.txt").write_text("x"), "in no <resource>"),
 ]
