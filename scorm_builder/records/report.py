@@ -51,7 +51,7 @@ from sqlalchemy import and_, case, func, select
 from ..model import Course, Question, QuestionType
 from . import schema, stats
 from .errors import RecordsError
-from .store import Store, aware
+from .store import Store
 
 FORMAT = "scorm-builder-report/1"
 BREAK_SECONDS = 30 * 60
@@ -706,12 +706,13 @@ def _short_stage(label: str) -> str:
 
 def make_charts(report: Report) -> dict:
     """The page's charts (inline SVG Markup), each with a title and a text alternative."""
-    try:
-        from . import charts
-        import matplotlib  # noqa: F401
-    except ModuleNotFoundError:
+    from importlib.util import find_spec
+
+    if find_spec("matplotlib") is None:
         raise RecordsError("--format html", "the charts need matplotlib, which is not installed",
-                           "pip install 'scorm-builder[report]', or write --format json or csv") from None
+                           "pip install 'scorm-builder[report]', or write --format json or csv")
+    from . import charts
+
     found: dict = {}
     stages = report.funnel
     found["funnel"] = charts.hbar(
