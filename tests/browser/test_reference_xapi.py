@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 import pytest
 
 from reference.lms import Watch, verb, wait_for
+from reference.plugin import REPORT
 from scorm_builder.build import build_course
 
 from .cmi5_lms.runs import LaunchRun, pass_final, walk
 from .conftest import COURSES
 from .harness import Learner
-from .test_reference_cmi5 import REPORT
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import pytest
 from . import stack as _stack
 
 _started: list = []
+REPORT: dict[str, dict] = {}  # scenario -> statement counts, printed in the terminal summary
 
 
 def _ci() -> bool:
@@ -59,3 +60,5 @@ def pytest_terminal_summary(terminalreporter):
         parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stack.startup.items())
         total = sum(seconds for name, seconds in stack.startup.items())
         terminalreporter.write_line(f"reference cmi5/xAPI stack startup: {total:.1f} s ({parts})")
+    for name, counts in REPORT.items():
+        terminalreporter.write_line(f"reference run, {name}: {counts}")

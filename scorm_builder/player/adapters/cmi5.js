@@ -1,9 +1,8 @@
 /* cmi5 adapter: the tracker interface (see tracking.js) as a cmi5 Assignable Unit (Quartz §7-10):
  * the fetch URL once (the token kept in sessionStorage for this launch: a reload must not fetch
  * again), LMS.LaunchData, cmi5LearnerPreferences, the suspend state, then initialized ...
- * terminated; returnURL at Exit. The queue is held until the learner preferences are read, then
- * opened for this launch's session. A launch whose session has ended (reloaded after terminated)
- * records nothing more: the queue delivers what this session still holds; the player runs as a preview.
+ * terminated; returnURL at Exit. The queue waits for the learner preferences, then opens for this
+ * session. Reloaded after terminated: the queue delivers what this session holds; a preview.
  */
 (function (SB) {
   "use strict";
@@ -75,7 +74,7 @@
     var agent = l.actor;
     return this.token().then(function (token) {
       self.auth = "Basic " + token;
-      // small batches: CATAPULT gives the LRS 10 s per request, then 504
+      // batches of 10: CATAPULT gives the LRS 10 s
       self.queue = new X.Queue({ endpoint: l.endpoint, auth: self.auth, key: key, hold: true, batch: 10,
         onStatus: function (state) { if (self.onStatus) self.onStatus(state); } });
       if (self.session.terminated) {
@@ -118,12 +117,20 @@
   };
 
   P.finish = function (snapshot, reason) {
+    var q = this.queue;
+    var exit = reason === "exit" && !this.ended && q;
+    if (exit) q.held = true; // terminated after the last state write (8.1.2.0-2)
     if (!X.LrsTracker.finish.call(this, snapshot, reason)) return;
     this.remember({ terminated: true });
     var back = this.launchData.returnURL;
-    if (reason === "exit" && typeof back === "string" && /^https?:$/.test(new URL(back, window.location.href).protocol)) {
-      this.queue.drain(RETURN_WAIT).then(function () { window.location.assign(back); });
-    }
+    var id = this.session.id;
+    if (!exit) return;
+    this.state.idle(RETURN_WAIT).then(function () {
+      q.open(id);
+      return q.drain(RETURN_WAIT);
+    }).then(function () {
+      if (typeof back === "string" && /^https?:$/.test(new URL(back, window.location.href).protocol)) window.location.assign(back);
+    });
   };
 
   SB.tracking.register("cmi5", {

@@ -72,11 +72,6 @@
     return S.keepalive - inFlight;
   };
 
-  /** Compact JSON, as JSON.stringify spells it (CATAPULT re-serializes under our Content-Length). */
-  X.json = function (value) {
-    return JSON.stringify(value);
-  };
-
   /** Bytes of `text` in UTF-8. */
   function bytes(text) {
     if (typeof TextEncoder === "function") return new TextEncoder().encode(text).length;
@@ -96,8 +91,7 @@
     }
   };
 
-  /** o: {endpoint, auth, key, onStatus, hold (true: send nothing before `open`), batch (statements
-   * per request, default S.batch)} */
+  /** o: {endpoint, auth, key, onStatus, hold (send nothing before `open`), batch} */
   function Queue(o) {
     var self = this;
     this.endpoint = o.endpoint;
@@ -159,8 +153,7 @@
     var meta = null;
     try { meta = JSON.parse(this.store.getItem(this.key)); } catch (e) { meta = null; }
     if (!meta || typeof meta.next !== "number") return;
-    this.meta = { first: meta.first, next: meta.next, session: meta.session === undefined ? null : meta.session,
-      gate: typeof meta.gate === "number" ? meta.gate : null };
+    this.meta = { first: meta.first, next: meta.next, session: meta.session, gate: meta.gate };
     for (var n = meta.first; n < meta.next; n++) {
       var body = this.store.getItem(this.key + ":" + n);
       if (body) this.items.push({ n: n, body: body, size: bytes(body) });
@@ -169,8 +162,7 @@
 
   /** Statements of ended sessions dropped on this device (for support). */
   Q.dropped = function () {
-    var count = this.store ? Number(this.store.getItem(this.key + ":dropped")) : this.droppedHere;
-    return count || 0;
+    return (this.store ? Number(this.store.getItem(this.key + ":dropped")) : this.droppedHere) || 0;
   };
 
   /** Drop the queued statements numbered below `below` (all by default), counted: their session ended. */
@@ -185,7 +177,6 @@
       delete self.flying[item.n];
     });
     this.items = this.items.filter(function (item) { return item.n >= limit; });
-    if (this.meta.gate !== null && this.meta.gate < limit) this.meta.gate = null;
     this.droppedHere = (this.droppedHere || 0) + count;
     this.put(this.key + ":dropped", String(this.dropped() + count));
     this.saveMeta();
@@ -203,7 +194,7 @@
 
   /** Queue one statement (stored at once). `alone`: sent by itself, and nothing after it before it is accepted. */
   Q.add = function (statement, alone) {
-    var body = X.json(statement);
+    var body = JSON.stringify(statement); // exactly so: CATAPULT re-serializes under our Content-Length
     var item = { n: this.meta.next++, body: body, size: bytes(body) };
     this.items.push(item);
     if (alone) this.meta.gate = item.n;
@@ -212,12 +203,10 @@
     this.schedule(S.delay);
   };
 
-  /** The statement everything waits for, while it is queued (else null). */
+  /** The statement everything waits for, while it is queued. */
   Q.gate = function () {
     var gate = this.meta.gate;
-    if (gate === null) return null;
     for (var i = 0; i < this.items.length; i++) if (this.items[i].n === gate) return this.items[i];
-    this.meta.gate = null;
     return null;
   };
 
@@ -329,9 +318,8 @@
     var answer = null;
     try { answer = response.json(); } catch (e) { answer = null; }
     if (!answer || typeof answer !== "object") return "";
-    var id = typeof answer.violatedReqId === "string" ? answer.violatedReqId : "";
-    var found = !id && typeof answer.message === "string" && /^(\d+(\.\d+)+-\d+)\b/.exec(answer.message);
-    return id || (found ? found[1] : "");
+    var found = /^[\d.]+-\d+/.exec(answer.violatedReqId || answer.message);
+    return found ? found[0] : "";
   }
 
   /** The requirement id of a 403 saying the session is over, or "". */

@@ -72,7 +72,7 @@
     return Promise.resolve().then(function () {
       return X.request("GET", self.address(null), { auth: auth });
     }).then(function (response) {
-      // a 404 with an xAPI version header: nothing saved yet (ADL LRS); without: no State API
+      // 404 with an xAPI version header: nothing saved (ADL LRS); without: no State API
       if (response.status === 404 && response.headers.get("X-Experience-API-Version")) return [];
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
@@ -93,7 +93,7 @@
     if (this.o.readOnly) return;
     var self = this;
     doc.saved = Date.now();
-    this.pending = X.json(doc);
+    this.pending = JSON.stringify(doc);
     if (this.store) {
       try { this.store.setItem(this.key, this.pending); } catch (e) { /* the LRS copy is still written */ }
     }
@@ -102,6 +102,16 @@
     this.timer = null;
     if (now) this.send(true);
     else this.timer = setTimeout(function () { self.timer = null; self.send(false); }, PAUSE);
+  };
+
+  /** Promise: no write waiting or under way (or `ms` passed). */
+  P.idle = function (ms) {
+    var self = this;
+    var end = Date.now() + ms;
+    return new Promise(function check(resolve) {
+      if ((!self.sending && !self.pending) || Date.now() > end) resolve();
+      else setTimeout(function () { check(resolve); }, 50);
+    });
   };
 
   /** PUT `body` over the document whose ETag is `etag` (null: there is none yet). */
