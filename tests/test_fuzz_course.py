@@ -46,7 +46,8 @@ HOSTILE_VALUES = [
     "[1, 2]", "{a: 1}", "!!binary aGVsbG8=", "!!python/object/apply:os.system [ls]", "2024-01-01", "0x1F",
     "1.5", "101", "-0.0", "'<script>alert(1)</script>'", "'" + "x" * 3000 + "'", "'%00'", "*undefined",
     "&anchor value", "'C:/Windows/win.ini'", "'lessons\\\\01.md'", "'../media/square.png'", "'{{ 7*7 }}'",
-    "'[link](javascript:alert(1))'", "'![x](../../../etc/passwd)'", "'ünïcødé ✓'", "'a: b'", "|", ">",
+    "'[link](javascript:alert(1))'", "'![x](../../../etc/passwd)'", "'ünïcødé ✓'", "'a: b'", "|", ">", "2024-02-30",
+    "9" * 5000, "!!timestamp 2024-13-01",
 ]
 SHARP_KEYS = {"version", "mastery_score", "attempts", "ce_hours", "duration_minutes", "weight", "draw",
               "knowledge_check", "final_assessment", "id", "answer", "correct"}

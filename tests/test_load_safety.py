@@ -70,6 +70,10 @@ def only(errors, text):
      "description:\n  " + "- " * 3000 + "x", "nest"),
     ("course.yaml", "description: Two lessons and every question type, for the tests.",
      "description: &x a\nx: [" + ", ".join(["*x"] * 1001) + "]", "more than 1000 YAML alias uses"),
+    ("course.yaml", "version: 0.1.0", "version: 2024-02-30", "YAML value cannot be read: day is out of range"),
+    ("course.yaml", "ce_hours: 0.5", "ce_hours: " + "9" * 5000, "YAML value cannot be read: Exceeds the limit"),
+    ("assessments/final.yaml", "    prompt: Which are ideas?", "    prompt: !!timestamp 2024-13-01",
+     "YAML value cannot be read"),
     ("assessments/final.yaml", "intro: Answer every question.", "intro:\n" + ALIAS_BOMB,
      "expands to more than 100,000 values"),
     ("lessons/01-first.md", "title: The first lesson", "title: The first lesson\nx:\n" + ALIAS_BOMB,
@@ -79,6 +83,8 @@ def test_yaml_over_its_work_limits_is_a_located_error(mini, file, old, new, mess
     edit(mini / file, old, new)
     error = only(errors_of(mini), message)
     assert error.file == f"mini/{file}"
+    if "cannot be read" in message:
+        assert error.line == line_of(mini / file, new.split(": ", 1)[1][:10])
     assert "hint:" in error.format()
 
 
@@ -217,7 +223,7 @@ def test_versions_safe_in_file_names_build(mini, tmp_path, version):
     ("assessments/final.yaml", "    type: multiple-response", "    type: multiple-response\n    weight: -1",
      "weight -1 is out of range"),
     ("assessments/final.yaml", "    type: multiple-response", "    type: multiple-response\n    weight: " + "9" * 400,
-     "is out of range"),
+     "weight 99999999... (400 digits) is out of range"),
     ("assessments/final.yaml", "    type: multiple-response", "    type: multiple-response\n    weight: true",
      "must be a number"),
     ("assessments/final.yaml", "draw: 1", "draw: 0", "draw 0 is out of range"),

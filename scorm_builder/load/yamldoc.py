@@ -63,7 +63,13 @@ def parse_yaml(text: str, file: str, problems: list[Problem], line_offset: int =
                 line, what, hint = limit
                 problems.append(Problem(file, what, line + 1 + line_offset, hint=hint))
                 return None
-            data = loader.construct_document(node) if node is not None else None
+            try:
+                data = loader.construct_document(node) if node is not None else None
+            except (ValueError, TypeError, OverflowError) as exc:  # a date that does not exist, a 5000-digit int
+                problems.append(Problem(file, f"YAML value cannot be read: {str(exc).split(';')[0]}",
+                                        _unreadable_line(node) + 1 + line_offset,
+                                        hint="quote the value to make it text, or correct it"))
+                return None
         finally:
             loader.dispose()
     except RecursionError:
@@ -126,6 +132,25 @@ def _over_limits(root: yaml.Node) -> tuple[int, str, str] | None:
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(children))
     return None
+
+
+def _unreadable_line(root: yaml.Node) -> int:
+    """0-based line of the first scalar PyYAML cannot construct (the whole tree is within the limits)."""
+    constructor = yaml.constructor.SafeConstructor()
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag in constructor.yaml_constructors:
+            try:
+                constructor.yaml_constructors[node.tag](constructor, node)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                return node.start_mark.line
+        stack.extend(reversed(_children(node)))
+    return root.start_mark.line
 
 
 _ALIAS_HINT = "write the values out instead of repeating them with YAML anchors (&name) and aliases (*name)"
@@ -238,11 +263,17 @@ def _number_problem(value: int | float, spec: Key) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number, not {_kind(value)}"
     if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        return f"{value:g} is out of range" if isinstance(value, float) else f"{value} is out of range"
+        return f"{_number(value)} is out of range"
     return ""
 
 
 _NUMBER_HINT = "write a plain number such as 1 or 2.5: no quotes, not true/false, not .inf or .nan"
+
+
+def _number(value: int | float) -> str:
+    """A number as a message shows it: at most 20 characters."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 20 else f"{text[:8]}... ({len(text)} digits)"
 
 
 def _range_hint(spec: Key) -> str:
@@ -269,7 +300,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "'.nan' (not a number)" if math.isnan(value) else f"'{'-' if value < 0 else ''}.inf' (infinity)"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {_number(value)}"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
