@@ -276,3 +276,24 @@ def test_reread_option_is_checked(tmp_path, capsys):
                      "--activity", "https://x.example/c", "--reread", "nan", "--db", f"sqlite:///{tmp_path / 'r.db'}"])
     assert code == 2 and "--reread" in capsys.readouterr().err
 
+
+
+def test_the_since_asked_follows_the_kept_position(servers, tmp_path):
+    """A kept position is re-read from `reread` earlier; one in the future (an older version kept a
+    rejected statement's far-future `stored`) is ignored, so the stream is read from the start."""
+    from urllib.parse import parse_qs, urlsplit
+
+    lrs = servers(lambda path, server: result([]))
+    source = LrsSource(lrs.endpoint, KEY, SECRET)
+    stream = f"activity:{COURSE.iri}"
+    now = datetime.now(timezone.utc)
+    rows = [(now - timedelta(days=1), now - timedelta(days=1, hours=6)), (now + timedelta(days=3650), None)]
+    with open_store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        for kept, expected in rows:
+            store.apply_page(source.endpoint, stream, [], [], [], kept)
+            lrs.requests.clear()
+            report = pull(store, source, COURSE.iri, reread=timedelta(hours=6))
+            assert report.streams[stream] == expected
+            asked = [parse_qs(urlsplit(path).query) for path, _ in lrs.requests]
+            ours = next(q for q in asked if q.get("activity") == [COURSE.iri])
+            assert ours.get("since") == ([pull_module.format_since(expected)] if expected else None)
