@@ -110,7 +110,8 @@ def _over_limits(root: yaml.Node) -> tuple[int, str, str] | None:
         if done:
             open_nodes.discard(key)
             values = 1 + sum(sizes[id(c)][0] for c in children)
-            chars = (len(node.value) if isinstance(node, yaml.ScalarNode) else 0) + sum(sizes[id(c)][1] for c in children)
+            own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            chars = own + sum(sizes[id(c)][1] for c in children)
             depth = 1 + max((sizes[id(c)][2] for c in children), default=0)
             sizes[key] = (values, chars, depth)
             line = node.start_mark.line
@@ -242,7 +243,9 @@ class Reader:
                 self.problem(path + (key,), f"'{key}' must be {expected}, not {_kind(item)}",
                              _NUMBER_HINT if numeric else "")
                 continue
-            if isinstance(item, (int, float)) and not isinstance(item, bool) and (reason := _number_problem(item, spec)):
+            is_number = isinstance(item, (int, float)) and not isinstance(item, bool)
+            reason = _number_problem(item, spec) if is_number else ""
+            if reason:
                 self.problem(path + (key,), f"{str(key).replace('_', ' ')} {reason}",
                              _range_hint(spec))
                 continue
