@@ -78,7 +78,9 @@ def unavailable() -> str | None:
         return "MariaDB is needed for the CATAPULT player: apt-get install mariadb-server (./dev test does)"
     if shutil.which("pg_config") is None:
         return "libpq-dev is needed to build the ADL LRS's psycopg2: apt-get install libpq-dev gcc python3-dev"
-    return None
+    from records_fixtures.postgres import CLUSTER
+
+    return CLUSTER.unavailable()  # the ADL LRS's database lives in the suite's throwaway cluster
 
 
 def _run(args, cwd=None, env=None, timeout=900) -> str:
