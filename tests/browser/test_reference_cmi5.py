@@ -110,7 +110,7 @@ def test_passing_run_is_cts_conformant(cts, adl_lrs, cmi5_zip, browser, empathy,
     statements = stored(adl_lrs, _cts_code(cts, test), satisfied=True)
     verbs = Counter(verb(s) for s in statements)
     assert verbs["launched"] == 1 and verbs["satisfied"] >= 1, verbs
-    REPORT["passing run (CTS)"] = dict(verbs)
+    REPORT["passing run (CTS)"] = dict(verbs, verdict=result["result"])
     # the CTS's own return page wants a CTS login (401): its business, not the AU's
     errors = [e for e in run.console_errors if "/return-url" not in e and "status of 404" not in e]
     assert errors == []
@@ -198,3 +198,58 @@ def test_close_the_tab_then_relaunch(catapult, catapult_course, adl_lrs, browser
 
 def test_crash_then_relaunch(catapult, catapult_course, adl_lrs, browser, empathy, context):
     _interrupted_then_relaunched("crash", catapult, catapult_course, adl_lrs, browser, empathy, context, "crashes")
+
+
+def test_close_the_tab_then_relaunch_is_cts_conformant(cts, adl_lrs, cmi5_zip, browser, empathy, context):
+    """The same interruption judged by the CTS: every request of both sessions, then the verdict."""
+    test = cts_test(cts, cts_import(cts, cmi5_zip), "cts-relaunch")
+    watch = Watch(context)
+    first = LaunchRun(browser, cts_launch(cts, test), context=context)
+    learner = Learner(first, empathy)
+    walk(learner, first, pages=4)
+    saved_title = learner.title()
+    first.page.wait_for_timeout(1500)
+    first.leave()
+    second = LaunchRun(browser, cts_launch(cts, test), context=context)
+    learner = Learner(second, empathy)
+    assert learner.title() == saved_title, "resumes at the saved screen"
+    walk(learner, second)
+    pass_final(learner)
+    second.wait_delivered(120)
+    learner.press(learner.button("Exit"))
+    second.page.wait_for_url("**/return-url*", timeout=30000)
+    result = wait_for(lambda: (lambda r: r if r["result"] != "pending" else None)(cts_result(cts, test)), 30,
+                      "the CTS verdict")
+    violations = cts_violations(cts, test)
+    assert violations == [], (violations, watch.refused, cts_logs(cts, test))
+    assert result["result"] == "conformant", result
+    assert [r for r in watch.refused if not r[1].endswith("/return-url")] == []
+    statements = stored(adl_lrs, _cts_code(cts, test), terminated=2, satisfied=True)
+    REPORT["closes-tab + relaunch (CTS)"] = dict(Counter(verb(s) for s in statements), verdict=result["result"])
+
+
+def test_failing_every_attempt_is_pending_at_the_cts(cts, adl_lrs, cmi5_zip, browser, empathy, context):
+    """Failing is no fault: the CTS sees no violation, and the AU stays unsatisfied ("pending")."""
+    test = cts_test(cts, cts_import(cts, cmi5_zip), "cts-fails")
+    watch = Watch(context)
+    run = LaunchRun(browser, cts_launch(cts, test), context=context)
+    learner = Learner(run, empathy)
+    walk(learner, run)
+    while True:
+        pass_final(learner, wrong=99)
+        retry = run.course.locator(".sb-retry")
+        if not retry.count():
+            break
+        learner.press(retry)
+    run.wait_delivered(120)
+    learner.press(learner.button("Exit"))
+    run.page.wait_for_url("**/return-url*", timeout=30000)
+    statements = stored(adl_lrs, _cts_code(cts, test))
+    violations = cts_violations(cts, test)
+    assert violations == [], (violations, watch.refused, cts_logs(cts, test))
+    result = cts_result(cts, test)
+    assert result["result"] == "pending" and [au["result"] for au in result["aus"]] == ["pending"], result
+    assert [r for r in watch.refused if not r[1].endswith("/return-url")] == []
+    verbs = Counter(verb(s) for s in statements)
+    assert verbs["failed"] >= 1 and verbs["passed"] == 0 and verbs["satisfied"] == 0, verbs
+    REPORT["failing every attempt (CTS)"] = dict(verbs, verdict=result["result"])
