@@ -27,24 +27,19 @@
     if (!noticeArea) return;
     noticeArea.textContent = "";
     Object.keys(notices).forEach(function (id) {
-      // role=alert: announced once when it appears; tabindex so a keyboard user can reach and re-read it
       noticeArea.appendChild(h("p", { class: "sb-notice", id: "sb-notice-" + id, role: "alert", tabindex: "0",
         text: notices[id] }));
     });
     noticeArea.hidden = !Object.keys(notices).length;
   }
 
-  /** Show a persistent, accessible notice `text` under the course title until `SB.notice(id, "")`
-   * removes it (one notice per `id`; showing the same id again replaces its text). Usable before the
-   * player is built: the notice appears with it. For anything the learner must know for as long as it
-   * holds ("your progress is not being saved", "progress not recorded"). */
+  /** A persistent accessible notice `text` (one per `id`; "" removes it), also before the shell exists. */
   SB.notice = function (id, text) {
     if (text) notices[id] = String(text);
     else delete notices[id];
     showNotices();
   };
 
-  /** Attach the notice area (the player calls it when it builds its shell). */
   SB.notice.area = function (el) {
     noticeArea = el;
     showNotices();
@@ -313,7 +308,6 @@
 
   P.kicker = function (screen, extra) {
     var lesson = this.data.lessons[screen.lesson];
-    // the author's title may carry the label already (render decides: lesson.labelled)
     var text = lesson.labelled ? lesson.title : t("lessonLabel", { n: screen.lesson + 1, title: lesson.title });
     return h("p", { class: "sb-kicker", text: extra ? text + " · " + extra : text });
   };

@@ -292,7 +292,7 @@
     var verdict = result === "correct" ? "verdictCorrect" : result === "neutral" ? "verdictRecorded" : "verdictIncorrect";
     var said = h("p", { class: "sb-verdict" }, [h("strong", { text: t(verdict) })]);
     box.appendChild(said);
-    var first = null; // the verdict the first author text shown carries (render decides: ...Verdict)
+    var first = null;
     var value = ctl.value();
     (ctl.entries || []).forEach(function (entry) {
       var label = ctl.optionLabels[entry.index];
@@ -312,7 +312,6 @@
       if (first === null) first = (result === "incorrect" ? q.feedback.incorrectVerdict : q.feedback.correctVerdict) || "";
       box.appendChild(h("div", { class: "sb-outcome-feedback", html: outcome }));
     }
-    // the author's first words already give this verdict: do not say it twice
     if (first === result) box.removeChild(said);
     if (value && typeof value === "object" && value.lost) {
       box.appendChild(h("p", { class: "sb-hint" }, [t("yourAnswerWas") + " " + t("answerNotKept")]));

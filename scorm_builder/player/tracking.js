@@ -47,7 +47,6 @@
 
   T.wrappers = [];
 
-  /** `spec.late`: true for an adapter whose runtime an LMS may inject late (SCORM APIs). */
   T.register = function (name, spec) {
     T.adapters[name] = spec;
   };
@@ -61,7 +60,7 @@
     return T.wrappers.reduce(function (t, wrapper) { return wrapper(data, t); }, tracker);
   }
 
-  /** True when this page runs inside another window (an LMS frame) or was opened by one. */
+  /** In another window's frame, or opened by one. */
   T.launchedByLms = function () {
     try {
       if (window.parent && window.parent !== window) return true;
@@ -69,10 +68,8 @@
     try { return !!window.opener; } catch (e) { return true; }
   };
 
-  /** A tracker for `data.standard`: Promise, never rejected (falls back to preview).
-   * A `late` adapter launched by an LMS is looked for up to T.LATE_MS, with pauses doubling from
-   * T.POLL_MS to T.POLL_MAX_MS; when it never appears the preview tracker comes back with
-   * `missing` set to the standard's name, and the player warns that nothing is being saved. */
+  /** A tracker for `data.standard`: Promise, never rejected. A `late` adapter in an LMS frame is looked
+   * for up to LATE_MS (backoff); then preview with `missing` set. */
   T.connect = function (data) {
     var spec = T.adapters[data.standard];
     return new Promise(function (resolve) {
@@ -106,49 +103,43 @@
     });
   };
 
-  // ---- results never regress: the rules every adapter consults before it writes a result ----
+  // ---- results never regress: what adapters consult before writing ----
 
-  /** A finite number from an LMS value ("85", "0.5"), else null ("" or anything else). */
+  /** A finite number from an LMS value, else null. */
   T.number = function (text) {
     if (text === null || text === undefined || String(text).trim() === "") return null;
     var value = Number(text);
     return isFinite(value) ? value : null;
   };
 
-  /** The course score (0-100) the player reports for the final's state `f` ({lastScore, bestScore})
-   * under `rule` (completion.score): "last" the latest attempt's, otherwise ("best") the highest. */
+  /** The course score of final state `f` under completion.score `rule` ("best" or "last"). */
   T.reportedScore = function (f, rule) {
     var best = f.bestScore === null || f.bestScore === undefined ? f.lastScore : Math.max(f.bestScore, f.lastScore);
     return rule === "last" ? f.lastScore : best;
   };
 
   T.keep = {
-    /** SCORM 1.2 lesson_status: passed stays passed; completed never becomes failed; completed or
-     * failed never become incomplete. */
+    /** 1.2 lesson_status: passed stays; completed never failed; neither becomes incomplete. */
     lessonStatus: function (before, now) {
       if (before === "passed") return "passed";
       if (now === "failed" && before === "completed") return before;
       if (now === "incomplete" && (before === "completed" || before === "failed")) return before;
       return now;
     },
-    /** The snapshot to report once the learner has `passed` (in this session or as the LMS holds):
-     * passed and complete, whatever a later attempt says. */
+    /** Once `passed`, report passed and complete whatever a later attempt says. */
     passed: function (snapshot, passed) {
       return passed ? Object.assign({}, snapshot, { success: "passed", completion: "completed", progress: 1 }) : snapshot;
     },
-    /** completion_status: completed stays completed. */
     completion: function (before, now) {
       return before === "completed" ? "completed" : now;
     },
-    /** success_status: passed stays passed; failed never becomes unknown. */
+    /** passed stays; failed never becomes unknown. */
     success: function (before, now) {
       if (before === "passed") return "passed";
       if (now === "unknown" && before === "failed") return before;
       return now;
     },
-    /** The score (0-100) to store where the LMS holds `held` (null: none), given the new `now` (null:
-     * none yet). Never erased; once `passed` (the status being stored) never lower; otherwise rule
-     * "last" takes the newer and "best" (the default) the higher. */
+    /** Score to store over `held`: never erased; once `passed` never lower; else "last" newer, "best" higher. */
     score: function (held, now, rule, passed) {
       if (now === null || now === undefined) return held === undefined ? null : held;
       if (held === null || held === undefined) return now;
@@ -288,8 +279,7 @@
     if (scaled) this.set(prefix + "scaled", T.decimal(score / 100, 4));
   };
 
-  /** The 0-100 score the LMS holds under `prefix`: raw, or (SCORM 2004, `scaled`) scaled x 100 when
-   * there is no raw; null when it holds none. */
+  /** The 0-100 score the LMS holds under `prefix` (raw, else scaled x 100), or null. */
   P.heldScore = function (prefix, scaled) {
     var raw = T.number(this.get(prefix + "raw"));
     if (raw !== null || !scaled) return raw;

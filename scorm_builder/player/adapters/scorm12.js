@@ -39,10 +39,8 @@
     this.reportAs = (data.completion || {}).reportAs;
     this.interactionIds = (data.completion || {}).interactionIds;
     this.status = "";
-    this.score = null; // what the LMS holds (0-100), kept up to date as we write
+    this.score = null;
     this.rule = data.completion.score;
-    // what a pass is reported as ("passed", or "completed" with report_as completed-*), and whether a
-    // final assessment judges the course (else "completed" only means every page was seen)
     this.passWord = SB.report.lessonStatus(data.completion.reportAs, "passed");
     this.judged = data.completion.rule !== "all-pages";
     this.passed = false;
@@ -56,7 +54,6 @@
     if (!s.initialize()) return Promise.resolve({ ok: false });
     var mode = s.get("cmi.core.lesson_mode") || "normal";
     this.review = mode === "review";
-    // what the LMS holds already (an earlier package version, or suspend data it cleared): never lose it
     this.status = s.get("cmi.core.lesson_status");
     this.passed = this.status === "passed" || (this.status === this.passWord && this.judged);
     this.score = s.heldScore("cmi.core.score.", false);

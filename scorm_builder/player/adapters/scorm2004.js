@@ -46,10 +46,9 @@
     this.interactionIds = (data.completion || {}).interactionIds;
     this.completion = "";
     this.success = "";
-    this.score = null; // what the LMS holds (0-100), kept up to date as we write
-    this.progress = null; // the LMS's progress_measure (0-1), likewise
+    this.score = null;
+    this.progress = null;
     this.rule = data.completion.score;
-    // with report_as completed-*, a pass is reported as completed with success unknown
     this.passCompletes = SB.report.pair(data.completion.reportAs, { success: "passed" }).success !== "passed" &&
       data.completion.rule !== "all-pages";
     this.passed = false;
@@ -63,7 +62,6 @@
     if (!s.initialize()) return Promise.resolve({ ok: false });
     var mode = s.get("cmi.mode") || "normal";
     this.review = mode === "review";
-    // what the LMS holds already (an earlier package version, or suspend data it cleared): never lose it
     this.completion = s.get("cmi.completion_status");
     this.success = s.get("cmi.success_status");
     this.passed = this.success === "passed" ||
