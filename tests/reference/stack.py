@@ -19,6 +19,7 @@ session. `unavailable()` says why the stack cannot run here (a missing ../shared
 """
 from __future__ import annotations
 
+import atexit
 import base64
 import fcntl
 import json
@@ -457,6 +458,7 @@ class Stack:
         for db in self.databases:
             db.drop()
         self.databases = []
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def logs(self) -> str:
         out = []
@@ -473,6 +475,7 @@ def start() -> Stack:
     prepare()
     prepared = time.monotonic() - t0
     stack = Stack(Path(tempfile.mkdtemp(prefix="sb-reference-")))
+    atexit.register(stack.stop)  # servers run in sessions of their own: stop them even without teardown
     stack.startup["prepare (cached after the first run)"] = prepared
     try:
         stack.start_lrs()
