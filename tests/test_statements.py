@@ -45,9 +45,11 @@ const fire = name => (listeners[name] || []).forEach(fn => fn({}));
 const calls = [];
 let lrs = () => ({ status: 200 });  // what the fake LRS answers: (call) -> {status, headers} or {error: true}
 const errors = [];
+const waits = [];  // every delay the scripts ask setTimeout for, in order (what they meant, whatever the load)
 const context = {
   console: { log: console.log, warn() {}, error: (...a) => errors.push(a.join(" ")) },
-  Date, Math, JSON, Promise, setTimeout, clearTimeout, URL, URLSearchParams, TextEncoder, Intl, AbortController,
+  Date, Math, JSON, Promise, clearTimeout,
+  setTimeout: (fn, ms, ...rest) => { waits.push(ms); return setTimeout(fn, ms, ...rest); }, URL, URLSearchParams, TextEncoder, Intl, AbortController,
   crypto: require("crypto").webcrypto, localStorage: Store(), sessionStorage: Store(),
   addEventListener: on("window:"), location: { search: "", href: "http://127.0.0.1:9/course/index.html",
   origin: "http://127.0.0.1:9", protocol: "http:" },
@@ -283,12 +285,16 @@ def test_retries_keep_the_ids_and_back_off_up_to_the_cap():
       await until(() => q.size() === 0, 5000);
       out.bodies = calls.map(c => c.body);
       out.gaps = calls.slice(1).map((c, i) => c.at - calls[i].at);
+      out.backoffs = waits.filter(ms => ms > 0 && ms !== X.settings.timeout);
       out.states = states;
     """)
     assert len(set(out["bodies"])) == 1 and len(out["bodies"]) == 6, "the same statements, the same ids, each time"
-    gaps = out["gaps"]
-    assert 14 <= gaps[0] <= 40 and gaps[1] >= 30, gaps  # 20 ms, then 40 ms (±20 %)
-    assert all(g <= 80 + 30 for g in gaps), "never more than the cap (80 ms here)"
+    # the waits the queue asked for (a loaded machine only adds to them): 20, 40, then the cap, each ±20 %
+    backoffs = out["backoffs"]
+    assert len(backoffs) == 5, backoffs
+    assert 16 <= backoffs[0] <= 24 and 32 <= backoffs[1] <= 48, backoffs
+    assert all(ms <= 80 for ms in backoffs) and backoffs[2] >= 64, "never more than the cap (80 ms here)"
+    assert all(gap >= wait - 2 for gap, wait in zip(out["gaps"], backoffs)), "never sent before its wait"
     assert out["states"] == ["offline", "ok"]
 
 
@@ -300,9 +306,9 @@ def test_retry_after_is_honoured_and_online_retries_at_once():
       q.add(statement(1));
       await sleep(500);
       out.during = calls.length;
+      X.settings.first = 60000; X.settings.cap = 60000;  // the next failure backs off long, cut short by "online"
       await until(() => calls.length === 2, 2000);
       out.after = calls[1].at - calls[0].at;
-      X.settings.first = 60000; X.settings.cap = 60000;  // a long backoff, cut short by "online"
       await sleep(20);
       out.waiting = q.size();
       fire("window:online");
@@ -583,3 +589,44 @@ def test_state_reads_404_as_nothing_saved_and_writes_with_etags():
     assert out["conditions"] == ["*", "match", "match", "match"], "If-None-Match: * first, then If-Match; 412 -> one retry"
     assert out["final"] == "p3"
     assert out["fresh"]["location"] == "p3", "another device resumes from the LRS"
+
+
+def test_state_write_at_exit_waits_for_the_write_under_way():
+    """Exit (or pagehide) writes at once while the write of the last page is still on its way: the
+    exit write goes after it, with If-Match on its ETag, never with If-None-Match over a document
+    that exists (the ADL LRS answers 412; seen in the reference cmi5 runs)."""
+    out = run_js(r"""
+      const docs = {};
+      const sha1 = t => require_sha1(t);
+      let slow = null;  // the first PUT's answer is held until the test lets it go
+      lrs = call => {
+        const id = new URL(call.url).searchParams.get("stateId");
+        if (call.method === "GET" && !id) return { status: 404, headers: { "X-Experience-API-Version": "1.0.3" } };
+        const h = call.headers, have = docs[id];
+        if (h["If-None-Match"] === "*" && have) return { status: 412 };
+        if (h["If-Match"] && (!have || h["If-Match"] !== '"' + have.etag + '"')) return { status: 412 };
+        docs[id] = { text: call.body, etag: sha1(call.body) };
+        return { status: 204 };
+      };
+      const o = { endpoint: "https://lrs.example.org/xapi/", auth: "Basic x", activityId: "https://c.example.org/c",
+                  agent: '{"mbox":"mailto:a@example.org"}', registration: null, key: "ex" };
+      const state = new X.State(o);
+      await state.read();
+      const fetch = context.fetch;
+      context.fetch = (url, init) => fetch(url, init).then(r => new Promise(go => { slow = () => go(r); }));
+      state.write({ location: "p1", suspendData: "a" }, true);   // under way, answer held
+      await until(() => slow !== null);
+      context.fetch = fetch;
+      state.write({ location: "exit", suspendData: "b" }, true); // Exit: at once, with keepalive
+      out.during = calls.filter(c => c.method === "PUT").length;
+      slow();
+      await state.idle(3000);
+      const puts = calls.filter(c => c.method === "PUT");
+      out.conditions = puts.map(c => c.headers["If-Match"] ? "match" : c.headers["If-None-Match"]);
+      out.keepalive = puts.map(c => !!c.keepalive);
+      out.final = JSON.parse(docs["scorm-builder.suspend"].text).location;
+    """.replace("require_sha1(t)", 'require("crypto").createHash("sha1").update(t, "utf8").digest("hex")'))
+    assert out["during"] == 1, "the exit write waits for the one under way"
+    assert out["conditions"] == ["*", "match"], "no If-None-Match over an existing document"
+    assert out["keepalive"] == [True, True], "the waiting exit write still goes with keepalive"
+    assert out["final"] == "exit"

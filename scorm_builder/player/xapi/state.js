@@ -28,6 +28,7 @@
     this.timer = null;
     this.pending = null;
     this.sending = false;
+    this.keepNext = false; // the write waiting behind the one under way goes with keepalive
   }
   X.State = State;
   var P = State.prototype;
@@ -123,7 +124,11 @@
   P.send = function (keepalive) {
     var body = this.pending;
     var self = this;
-    if (!body || !this.api || (this.sending && !keepalive)) return; // one at a time; the newest follows
+    if (!body || !this.api) return;
+    if (this.sending) { // one at a time (its ETag is the next one's If-Match); the newest follows
+      this.keepNext = this.keepNext || !!keepalive;
+      return;
+    }
     this.pending = null;
     this.sending = true;
     var size = X.bytes(body);
@@ -153,7 +158,9 @@
       if (!self.pending) self.pending = body; // the next write sends the newest anyway
     }).then(function () {
       self.sending = false;
-      if (self.pending && !self.timer) self.send(false);
+      var keep = self.keepNext;
+      self.keepNext = false;
+      if (self.pending && !self.timer) self.send(keep);
     });
   };
 })(window.ScormBuilder = window.ScormBuilder || {});
