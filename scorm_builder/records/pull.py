@@ -236,7 +236,7 @@ def _statement_result(body: bytes, where: str) -> Page:
     try:
         data = json.loads(body.decode("utf-8"))
     except RecursionError:
-        raise RecordsError(where, f"the answer's JSON is nested too deeply to read", ENDPOINT_HINT) from None
+        raise RecordsError(where, "the answer's JSON is nested too deeply to read", ENDPOINT_HINT) from None
     except (ValueError, UnicodeDecodeError):
         raise RecordsError(where, not_one + ": not UTF-8 JSON", ENDPOINT_HINT) from None
     if not isinstance(data, dict) or not isinstance(data.get("statements"), list) \

@@ -12,7 +12,6 @@ import threading
 import zipfile
 from functools import partial
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
