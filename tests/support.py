@@ -1,6 +1,7 @@
 """Helpers the tests share (fixtures live in conftest.py)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,3 +66,15 @@ def _assessment(aid: str, prefix: str, count: int, graded: bool) -> str:
         text += (f"  - id: {prefix}{n}\n    type: {kind}\n    objective: o{1 + n % 2}\n"
                  f"    prompt: Question {n} about the topic?\n    {fields}")
     return text
+
+
+def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):
+    """Poll `predicate` (every 0.2 s) until it returns something truthy; that value. AssertionError
+    naming `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {message}"
+        time.sleep(0.2)

@@ -126,6 +126,17 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start:start + size]
 
 
+def _add_new(conn: Connection, table, rows_by_id: dict[str, dict]) -> int:
+    """Insert the rows whose statement id `table` does not hold yet; the number inserted."""
+    existing: set[str] = set()
+    for chunk in _chunks(list(rows_by_id)):
+        existing |= set(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+    rows = [row for sid, row in rows_by_id.items() if sid not in existing]
+    if rows:
+        conn.execute(_insert(conn, table).on_conflict_do_nothing(index_elements=["id"]), rows)
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class PageOutcome:
     new_statements: int
@@ -247,29 +258,12 @@ class Store:
              for x in learners.values()])
 
     def _add_facts(self, conn: Connection, facts: list[Fact], lrs: str, now: datetime) -> int:
-        if not facts:
-            return 0
-        unique = {f.id: f for f in facts}
-        existing: set[str] = set()
-        for chunk in _chunks(list(unique)):
-            existing |= set(conn.execute(select(S.c.id).where(S.c.id.in_(chunk))).scalars())
-        rows = [_fact_row(f, lrs, now) for sid, f in unique.items() if sid not in existing]
-        if rows:
-            conn.execute(_insert(conn, S).on_conflict_do_nothing(index_elements=["id"]), rows)
-        return len(rows)
+        """Keep the page's facts not kept yet; the number added."""
+        return _add_new(conn, S, {f.id: _fact_row(f, lrs, now) for f in facts})
 
     def _add_items(self, conn: Connection, items: list[Item], lrs: str, now: datetime) -> int:
         """Keep the page's items not kept yet (statement ids are the key: a re-read adds nothing)."""
-        if not items:
-            return 0
-        unique = {i.id: i for i in items}
-        existing: set[str] = set()
-        for chunk in _chunks(list(unique)):
-            existing |= set(conn.execute(select(I.c.id).where(I.c.id.in_(chunk))).scalars())
-        rows = [_item_row(i, lrs, now) for sid, i in unique.items() if sid not in existing]
-        if rows:
-            conn.execute(_insert(conn, I).on_conflict_do_nothing(index_elements=["id"]), rows)
-        return len(rows)
+        return _add_new(conn, I, {i.id: _item_row(i, lrs, now) for i in items})
 
     def _void_items(self, conn: Connection, candidates: list[str]) -> set[tuple[str, str, str]]:
         """Mark every kept item among `candidates` that a known voiding statement names."""

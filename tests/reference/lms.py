@@ -2,10 +2,11 @@
 what a browser context sends (every answer >= 400 from the player, the CTS or the ADL LRS)."""
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from support import wait_for  # noqa: F401 - tests import it from here
 
 from .stack import Cts, Player
 
@@ -69,16 +70,6 @@ def registration(player: Player, reg: Registration) -> dict:
 def au_satisfied(player: Player, reg: Registration) -> bool:
     """The AU's moveOn state as the player keeps it (registration metadata, not `isSatisfied`)."""
     return bool(registration(player, reg)["metadata"]["moveOn"]["children"][0]["satisfied"])
-
-
-def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {message}"
-        time.sleep(0.25)
 
 
 class Watch:

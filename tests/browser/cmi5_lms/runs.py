@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from playwright.sync_api import Error as PlaywrightError
+from support import wait_for
 
 from ..harness import READY, LmsRun
 
@@ -103,15 +104,6 @@ class LaunchRun(LmsRun):
         assert not errors, f"console errors: {errors}"
 
 
-def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):
-    """Poll `predicate` until it returns something truthy; that value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {message}"
-        time.sleep(0.2)
 
 
 def screen_kind(run) -> str:
