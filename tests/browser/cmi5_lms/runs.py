@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from playwright.sync_api import Error as PlaywrightError
-from support import wait_for
+from support import wait_for  # noqa: F401 - re-exported by cmi5_lms/__init__.py
 
 from ..harness import READY, LmsRun
 
