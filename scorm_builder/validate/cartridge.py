@@ -24,7 +24,7 @@ from .limits import XmlBudget
 from .rules import href_form_problem, is_external, package_path, resource_base
 from .schemas import CC11, schema_set_dir
 from .xmlsafe import parse_manifest
-from .xsd import LocalSchemas, SchemaSetError, driver_schema, remove_schema_hints, schema_parser
+from .xsd import compile_imports, remove_schema_hints
 
 STANDARD = "cc"
 EDITION = "IMS Common Cartridge 1.1"
@@ -94,18 +94,7 @@ def check_cartridge(root: etree._Element, names: frozenset[str], read: EntryRead
 @functools.cache
 def compiled(namespace: str, location: str) -> etree.XMLSchema:
     """One CC 1.1 schema with its imports, from the shipped files only; compiled once."""
-    folder = schema_set_dir(CC11)
-    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-    resolver = LocalSchemas(files, folder)
-    driver = etree.fromstring(driver_schema(((namespace, location),)), schema_parser(resolver),
-                              base_url=(folder / "driver.xsd").as_uri())
-    try:
-        schema = etree.XMLSchema(driver)
-    except etree.XMLSchemaParseError as exc:
-        raise SchemaSetError(f"the CC 1.1 schema {location} does not compile: {exc}") from exc
-    if resolver.missing:
-        raise SchemaSetError(f"the CC 1.1 schema {location} imports files it lacks: {resolver.missing}")
-    return schema
+    return compile_imports(CC11, ((namespace, location),), f"the CC 1.1 schema {location}")
 
 
 @functools.cache
