@@ -126,6 +126,22 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start:start + size]
 
 
+def _mark_voided(conn: Connection, table, candidates: list[str]) -> set[tuple[str, str, str]]:
+    """Set `voided_by` on every row of `table` (statements or items) among `candidates` that a
+    known voiding statement names; the (course, learner, registration) keys that changed."""
+    affected: set[tuple[str, str, str]] = set()
+    V = schema.voids
+    for chunk in _chunks(sorted(set(candidates))):
+        hits = conn.execute(
+            select(table.c.id, V.c.voiding_id, table.c.course_iri, table.c.learner_key, table.c.registration)
+            .join(V, V.c.voided_id == table.c.id)
+            .where(table.c.id.in_(chunk), table.c.voided_by.is_(None))).all()
+        for sid, voiding_id, course_iri, learner_key, registration in hits:
+            conn.execute(update(table).where(table.c.id == sid).values(voided_by=voiding_id))
+            affected.add((course_iri, learner_key, registration))
+    return affected
+
+
 def _add_new(conn: Connection, table, rows_by_id: dict[str, dict]) -> int:
     """Insert the rows whose statement id `table` does not hold yet; the number inserted."""
     existing: set[str] = set()
@@ -267,17 +283,7 @@ class Store:
 
     def _void_items(self, conn: Connection, candidates: list[str]) -> set[tuple[str, str, str]]:
         """Mark every kept item among `candidates` that a known voiding statement names."""
-        affected: set[tuple[str, str, str]] = set()
-        V = schema.voids
-        for chunk in _chunks(sorted(set(candidates))):
-            hits = conn.execute(
-                select(I.c.id, V.c.voiding_id, I.c.course_iri, I.c.learner_key, I.c.registration)
-                .join(V, V.c.voided_id == I.c.id)
-                .where(I.c.id.in_(chunk), I.c.voided_by.is_(None))).all()
-            for sid, voiding_id, course_iri, learner_key, registration in hits:
-                conn.execute(update(I).where(I.c.id == sid).values(voided_by=voiding_id))
-                affected.add((course_iri, learner_key, registration))
-        return affected
+        return _mark_voided(conn, I, candidates)
 
     def _number_attempts(self, conn: Connection, keys: Iterable[tuple[str, str, str]]) -> None:
         """Give each answered item of `keys` the attempt it belongs to: 1 + the record's graded
@@ -321,17 +327,7 @@ class Store:
     def _apply_voids(self, conn: Connection, candidates: list[str]) -> set[tuple[str, str, str]]:
         """Mark every kept statement among `candidates` that a known voiding statement names;
         the keys of the records that then change."""
-        affected: set[tuple[str, str, str]] = set()
-        V = schema.voids
-        for chunk in _chunks(sorted(set(candidates))):
-            hits = conn.execute(
-                select(S.c.id, V.c.voiding_id, S.c.course_iri, S.c.learner_key, S.c.registration)
-                .join(V, V.c.voided_id == S.c.id)
-                .where(S.c.id.in_(chunk), S.c.voided_by.is_(None))).all()
-            for sid, voiding_id, course_iri, learner_key, registration in hits:
-                conn.execute(update(S).where(S.c.id == sid).values(voided_by=voiding_id))
-                affected.add((course_iri, learner_key, registration))
-        return affected
+        return _mark_voided(conn, S, candidates)
 
     def _reject(self, conn: Connection, problems: list, lrs: str, now: datetime) -> None:
         rows, seen = [], set()
