@@ -450,21 +450,22 @@ class Store:
 
     def evidence(self, key: tuple[str, str, str], include_voided: bool = True) -> list[dict]:
         """The statements a record was derived from (and, by default, the voided ones, marked)."""
-        query = select(S).where(S.c.course_iri == key[0], S.c.learner_key == key[1], S.c.registration == key[2])
-        if not include_voided:
-            query = query.where(S.c.voided_by.is_(None))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(S.c.timestamp, S.c.id)).mappings().all()
-        return [{k: aware(v) if isinstance(v, datetime) else v for k, v in row.items()} for row in rows]
+        return self._rows_of(S, key, include_voided)
 
     def items(self, key: tuple[str, str, str], include_voided: bool = True) -> list[dict]:
         """The questions answered and pages experienced of one course, learner and registration,
         in time order, as dicts of the `items` columns (times UTC)."""
-        query = select(I).where(I.c.course_iri == key[0], I.c.learner_key == key[1], I.c.registration == key[2])
+        return self._rows_of(I, key, include_voided)
+
+    def _rows_of(self, table, key: tuple[str, str, str], include_voided: bool) -> list[dict]:
+        """The rows of `table` (statements or items) of one (course, learner, registration), in time
+        order, as dicts with aware UTC times."""
+        query = select(table).where(table.c.course_iri == key[0], table.c.learner_key == key[1],
+                                    table.c.registration == key[2])
         if not include_voided:
-            query = query.where(I.c.voided_by.is_(None))
+            query = query.where(table.c.voided_by.is_(None))
         with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(I.c.timestamp, I.c.id)).mappings().all()
+            rows = conn.execute(query.order_by(table.c.timestamp, table.c.id)).mappings().all()
         return [{k: aware(v) if isinstance(v, datetime) else v for k, v in row.items()} for row in rows]
 
     def counts(self) -> dict[str, int]:
