@@ -94,19 +94,11 @@ def test_passing_run_is_cts_conformant(cts, adl_lrs, cmi5_zip, browser, empathy,
     walk(learner, run)
     pass_final(learner)
     assert "You passed." in run.course.locator(".sb-result").inner_text()
-    run.wait_delivered(120)
-    learner.press(learner.button("Exit"))
-    run.page.wait_for_url("**/return-url*", timeout=15000)
+    exit_course(learner, run, "**/return-url")
 
-    result = wait_for(lambda: (lambda r: r if r["result"] != "pending" else None)(cts_result(cts, test)), 30,
-                      "the CTS verdict")
-    violations = cts_violations(cts, test)
-    assert violations == [], (violations, watch.refused, cts_logs(cts, test))
+    result = cts_verdict(cts, test, watch)
     assert result["result"] == "conformant", result
     assert [au["result"] for au in result["aus"]] == ["conformant"]
-    assert cts_violations(cts, test) == []
-    # the CTS's own return page wants a CTS login (401): the LMS's page, not a request of the AU
-    assert [r for r in watch.refused if not r[1].endswith("/return-url")] == []
     statements = stored(adl_lrs, _cts_code(cts, test), satisfied=True)
     verbs = Counter(verb(s) for s in statements)
     assert verbs["launched"] == 1 and verbs["satisfied"] >= 1, verbs
@@ -114,6 +106,18 @@ def test_passing_run_is_cts_conformant(cts, adl_lrs, cmi5_zip, browser, empathy,
     # the CTS's own return page wants a CTS login (401): its business, not the AU's
     errors = [e for e in run.console_errors if "/return-url" not in e and "status of 404" not in e]
     assert errors == []
+
+
+def cts_verdict(cts, test, watch) -> dict:
+    """The CTS's verdict once it is in, after asserting that no request was refused: no cmi5
+    violation logged, no answer >= 400 but the CTS's own return page (it wants a CTS login, 401:
+    the LMS's page, not a request of the AU)."""
+    result = wait_for(lambda: (lambda r: r if r["result"] != "pending" else None)(cts_result(cts, test)), 30,
+                      "the CTS verdict")
+    violations = cts_violations(cts, test)
+    assert violations == [], (violations, watch.refused, cts_logs(cts, test))
+    assert [r for r in watch.refused if not r[1].endswith("/return-url")] == []
+    return result
 
 
 def _cts_code(cts, test) -> str:
@@ -215,15 +219,9 @@ def test_close_the_tab_then_relaunch_is_cts_conformant(cts, adl_lrs, cmi5_zip, b
     assert learner.title() == saved_title, "resumes at the saved screen"
     walk(learner, second)
     pass_final(learner)
-    second.wait_delivered(120)
-    learner.press(learner.button("Exit"))
-    second.page.wait_for_url("**/return-url*", timeout=30000)
-    result = wait_for(lambda: (lambda r: r if r["result"] != "pending" else None)(cts_result(cts, test)), 30,
-                      "the CTS verdict")
-    violations = cts_violations(cts, test)
-    assert violations == [], (violations, watch.refused, cts_logs(cts, test))
+    exit_course(learner, second, "**/return-url")
+    result = cts_verdict(cts, test, watch)
     assert result["result"] == "conformant", result
-    assert [r for r in watch.refused if not r[1].endswith("/return-url")] == []
     statements = stored(adl_lrs, _cts_code(cts, test), terminated=2, satisfied=True)
     REPORT["closes-tab + relaunch (CTS)"] = dict(Counter(verb(s) for s in statements), verdict=result["result"])
 
@@ -241,9 +239,7 @@ def test_failing_every_attempt_is_pending_at_the_cts(cts, adl_lrs, cmi5_zip, bro
         if not retry.count():
             break
         learner.press(retry)
-    run.wait_delivered(120)
-    learner.press(learner.button("Exit"))
-    run.page.wait_for_url("**/return-url*", timeout=30000)
+    exit_course(learner, run, "**/return-url")
     statements = stored(adl_lrs, _cts_code(cts, test))
     violations = cts_violations(cts, test)
     assert violations == [], (violations, watch.refused, cts_logs(cts, test))
