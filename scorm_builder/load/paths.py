@@ -30,7 +30,7 @@ def course_path(course_dir: Path, base: Path, written: str) -> Path | Refused:
     """`written` (as the author wrote it, relative to the folder `base`) as a path inside
     `course_dir`, or Refused: absolute paths, drive letters, backslashes, control characters,
     paths that leave the course folder as written (`..`) or through a symbolic link."""
-    shown = repr(written) if not written.isprintable() else f"'{written}'"
+    shown = f"'{written}'"  # Problem.format escapes it for the terminal (textsafe.escape)
     if not written.strip():
         return Refused("the path is empty", HINT)
     if len(written) > MAX_PATH_CHARS:
