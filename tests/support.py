@@ -1,6 +1,7 @@
 """Helpers the tests share (fixtures live in conftest.py)."""
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -78,3 +79,10 @@ def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):
             return value
         assert time.monotonic() < deadline, f"timed out waiting for {message}"
         time.sleep(0.2)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (the servers the tests start bind to it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -213,10 +213,10 @@ def run_pull(lrs_endpoint: str, key: str, secret: str, iri: str, db: str, capsys
 
 
 def test_unreachable_lrs_is_a_clear_error(lrs, tmp_path, capsys):
-    from records_fixtures.postgres import _free_port
+    from support import free_port
 
     db = f"sqlite:///{tmp_path / 'r.sqlite'}"
-    code, _, err = run_pull(f"http://127.0.0.1:{_free_port()}/xAPI/", "k", "s", new_course().iri, db, capsys)
+    code, _, err = run_pull(f"http://127.0.0.1:{free_port()}/xAPI/", "k", "s", new_course().iri, db, capsys)
     assert code == 2
     assert "cannot reach the LRS" in err and "hint:" in err and "Traceback" not in err
     with lrs.down():

@@ -11,7 +11,6 @@ import base64
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -22,16 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from support import free_port
+
 SERVE = Path(__file__).with_name("serve.py")
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def basic_auth(username: str, password: str) -> str:

@@ -11,11 +11,12 @@ import atexit
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+
+from support import free_port
 
 
 def _bindir() -> Path | None:
@@ -25,12 +26,6 @@ def _bindir() -> Path | None:
             return Path(os.path.realpath(found)).parent
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
     return Path(versions[-1]).parent if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Cluster:
@@ -75,7 +70,7 @@ class Cluster:
         data = self.folder / "data"
         self._run(self.bindir / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
                   "--locale=C", "--no-sync")
-        self.port = _free_port()
+        self.port = free_port()
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off " \
                   "-c synchronous_commit=off -c full_page_writes=off"
         self._run(self.bindir / "pg_ctl", "-D", data, "-o", options, "-l", self.folder / "log", "-w", "-t", "60",

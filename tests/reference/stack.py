@@ -38,6 +38,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "third_party"
 BUILD = ROOT / "build" / "reference"
@@ -48,12 +50,6 @@ HOW_TO = ("the reference implementations are read from ../shared/third_party/ (A
           "repository, then run ./dev test")
 LRS_USER = "sbadmin"
 NODE = shutil.which("node") or "node"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def basic(user: str, password: str) -> str:
