@@ -149,7 +149,8 @@ def check_report(db, empathy, expected, sent, started, tmp_path, capsys):
 
 def check_pulled_records(db, empathy, expected, lrs, registrations, capsys):
     """`records pull` into `db`, then each learner's record, then a second pull that adds nothing."""
-    args = ["records", "pull", "--lrs", lrs.endpoint, "--key", lrs.admin.username, "--secret", lrs.admin.password,
+    # `--secret=VALUE`: a random secret may begin with "-", which argparse would take for an option
+    args = ["records", "pull", "--lrs", lrs.endpoint, "--key", lrs.admin.username, f"--secret={lrs.admin.password}",
             "--course", str(COURSES["empathy"]), "--db", db]
     assert main(args) == 0, capsys.readouterr().err
     with open_store(db) as store:
